@@ -5,6 +5,14 @@
 #include "newip/newip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return nip_crypto_init() == 0 ? 0 : -1;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,6 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	if (p.next_hdr == NIP_PROTO_NCMP && nip_ncmp_parse(&m, &p) == 0 &&
 	    m.body + m.body_len != data + p.len)
+		abort();
+	/* The crypto and checksum paths locate fields from the view: drive them too. */
+	static const uint8_t key[NIP_AUTH_KEY_LEN];
+	uint8_t digest[16];
+	nip_pkt_digest(&p, digest);
+	nip_l4_csum_check(&p);
+	if (p.auth_off && nip_sec_auth_verify(&p, key) == NIP_E_NOTFOUND)
+		abort();
+	if (p.sig_off && nip_sec_verify(&p) == NIP_E_NOTFOUND)
 		abort();
 	return 0;
 }

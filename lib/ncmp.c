@@ -39,7 +39,8 @@ int nip_ncmp_finish(struct nip_writer *w, uint8_t type, uint8_t code, uint32_t p
 				   NIP_MIN_MTU - w->pos - NCMP_HDR_LEN : 0;
 	if (NCMP_HDR_LEN + body_len > w->cap - w->pos)
 		return NIP_E_NOSPACE;
-	memmove(msg + NCMP_HDR_LEN, body, body_len);
+	if (body_len)
+		memmove(msg + NCMP_HDR_LEN, body, body_len);
 	msg[0] = type;
 	msg[1] = code;
 	put16(msg + 2, 0);

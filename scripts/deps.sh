@@ -2,7 +2,7 @@
 # Install the Debian packages newip needs, or print the exact command when not root.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libsodium-dev tshark)
+pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libsodium-dev tshark xxd)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Run each libFuzzer target for a bounded time, seeded from docs/vectors/, and report how many
+# executions each made. Usage: fuzz.sh BUILD_DIR SECONDS [RUNS]. Any finding fails the run and
+# is kept in BUILD_DIR/findings/ (turn it into a regression vector).
+set -euo pipefail
+
+build=$1 secs=$2 runs=${3:-0}
+src=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$build/findings" "$build/corpus/packet" "$build/corpus/addr"
+
+# Seeds: every vector's bytes for the packet parser; address and prefix texts for the other.
+for v in "$src"/docs/vectors/*.vec; do
+	grep '^hex: ' "$v" | cut -c6- | xxd -r -p >"$build/corpus/packet/$(basename "$v" .vec)"
+done
+i=0
+for s in 192.0.2.1 2001:db8::1 ::ffff:1.2.3.4 x2a x0a01 x0a01.02 default 10.0.0.0/8 \
+	x0a00/8 2001:db8::/32 x0011.2233.4455.6677.8899.aabb.ccdd.eeff.0011.2233.4455.6677.8899.aabb.ccdd.eeff; do
+	printf '%s' "$s" >"$build/corpus/addr/seed$((i++))"
+done
+
+status=0
+for t in packet addr; do
+	limit=(-max_total_time="$secs")
+	[ "$runs" -gt 0 ] && limit=(-runs="$runs")
+	log=$build/fuzz_$t.log
+	if ! "$build/fuzz/fuzz_$t" "$build/corpus/$t" "${limit[@]}" -print_final_stats=1 \
+		-artifact_prefix="$build/findings/$t-" >"$log" 2>&1; then
+		echo "fuzz_$t: FINDING — see $log and $build/findings/" >&2
+		tail -30 "$log" >&2
+		status=1
+	fi
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+	echo "fuzz_$t: ${execs:-?} executions (${speed:-?}/s), corpus $(ls "$build/corpus/$t" | wc -l) inputs"
+done
+exit $status
