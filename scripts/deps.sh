@@ -2,7 +2,8 @@
 # Install the Debian packages newip needs, or print the exact command when not root.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libsodium-dev tshark xxd)
+pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libsodium-dev libjansson-dev
+	libyaml-dev tshark xxd iproute2 procps)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,358 @@
+/* Parser for newipd.conf: one statement per line; every error names file, line and a fix. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define MAXTOK 16
+
+struct ctx {
+	struct config *c;
+	const char *path;
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(x->err, x->errlen, "%s:%d: ", x->path, x->line);
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < x->errlen)
+		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon;
+	char *end;
+	unsigned long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, (size_t)(close - s - 1));
+		host[close - s - 1] = '\0';
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host) || memchr(s, ':', (size_t)(colon - s)))
+			return -1;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || port == 0 || port > 65535)
+		return -1;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*v4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*v6);
+		return 0;
+	}
+	return -1;
+}
+
+void format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const void *)ss;
+		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
+		snprintf(buf, size, "%s:%u", host, ntohs(v4->sin_port));
+	} else {
+		const struct sockaddr_in6 *v6 = (const void *)ss;
+		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
+		snprintf(buf, size, "[%s]:%u", host, ntohs(v6->sin6_port));
+	}
+}
+
+int config_link(const struct config *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_links; i++)
+		if (strcmp(c->links[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	char tail;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		if (v[i] > 255)
+			return -1;
+		mac[i] = (uint8_t)v[i];
+	}
+	return 0;
+}
+
+static int st_address(struct ctx *x, char **t, int n)
+{
+	struct config *c = x->c;
+	struct nip_addr a;
+
+	if (n != 2)
+		return fail(x, "'address' takes one address, e.g. 'address 10.0.0.1' or 'address x0a01'");
+	if (nip_addr_parse(&a, t[1]) < 0)
+		return fail(x, "'%s' is not an address; write dotted IPv4, IPv6, or x and 1-32 hex "
+			    "octets like x0a01 (docs/spec.md §4.1)", t[1]);
+	for (unsigned i = 0; i < c->n_addrs; i++)
+		if (nip_addr_eq(&c->addrs[i], &a))
+			return fail(x, "address %s given twice; remove one", t[1]);
+	if (c->n_addrs == DP_MAX_ADDRS)
+		return fail(x, "more than %d addresses; a node holds at most %d", DP_MAX_ADDRS,
+			    DP_MAX_ADDRS);
+	c->addrs[c->n_addrs++] = a;
+	return 0;
+}
+
+static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const char *val)
+{
+	char *end;
+
+	if (strcmp(key, "mtu") == 0) {
+		unsigned long mtu = strtoul(val, &end, 10);
+		if (*end || mtu < LINK_MTU_MIN || mtu > LINK_MTU_MAX)
+			return fail(x, "mtu '%s' out of range; use %d to %d", val, LINK_MTU_MIN,
+				    LINK_MTU_MAX);
+		l->mtu = (uint16_t)mtu;
+	} else if (l->kind == LINK_UDP && (!strcmp(key, "local") || !strcmp(key, "peer"))) {
+		int local = key[0] == 'l';
+		if (parse_sockaddr(val, local ? &l->local : &l->peer,
+				   local ? &l->local_len : &l->peer_len) < 0)
+			return fail(x, "'%s %s' is not IP:PORT; write e.g. 192.0.2.1:6464 or "
+				    "[2001:db8::1]:6464", key, val);
+	} else if (l->kind == LINK_ETH && strcmp(key, "dev") == 0) {
+		if (strlen(val) >= IF_NAMESIZE)
+			return fail(x, "interface name '%s' too long; at most %d characters", val,
+				    IF_NAMESIZE - 1);
+		strcpy(l->ifname, val);
+	} else if (l->kind == LINK_ETH && strcmp(key, "peer-mac") == 0) {
+		if (parse_mac(val, l->peer_mac) < 0)
+			return fail(x, "'%s' is not a MAC address; write aa:bb:cc:dd:ee:ff", val);
+		l->has_peer_mac = true;
+	} else {
+		return fail(x, "unknown %s link option '%s'; use %s", link_kind_name(l->kind), key,
+			    l->kind == LINK_UDP ? "local, peer, mtu" : "dev, peer-mac, mtu");
+	}
+	return 0;
+}
+
+static int st_link(struct ctx *x, char **t, int n)
+{
+	struct config *c = x->c;
+	struct link_cfg *l;
+	int prev;
+
+	if (n < 3)
+		return fail(x, "'link' needs a name and a kind, e.g. 'link up0 udp local "
+			    "10.1.0.1:6464 peer 10.1.0.2:6464' or 'link e0 eth dev veth0'");
+	if (strlen(t[1]) >= LINK_NAME)
+		return fail(x, "link name '%s' too long; at most %d characters", t[1], LINK_NAME - 1);
+	if ((prev = config_link(c, t[1])) >= 0)
+		return fail(x, "link '%s' defined twice (first at line %d); give each link its own "
+			    "name", t[1], c->link_line[prev]);
+	if (c->n_links == DP_MAX_LINKS)
+		return fail(x, "more than %d links", DP_MAX_LINKS);
+	l = &c->links[c->n_links];
+	memset(l, 0, sizeof(*l));
+	strcpy(l->name, t[1]);
+	if (strcmp(t[2], "udp") == 0)
+		l->kind = LINK_UDP;
+	else if (strcmp(t[2], "eth") == 0)
+		l->kind = LINK_ETH;
+	else
+		return fail(x, "link kind '%s' unknown; use udp or eth", t[2]);
+	if ((n - 3) % 2)
+		return fail(x, "link option '%s' has no value; options go in pairs like 'mtu 1400'",
+			    t[n - 1]);
+	for (int i = 3; i < n; i += 2)
+		if (link_option(x, l, t[i], t[i + 1]) < 0)
+			return -1;
+	if (l->kind == LINK_UDP && (!l->local_len || !l->peer_len))
+		return fail(x, "udp link '%s' needs both 'local IP:PORT' and 'peer IP:PORT'", l->name);
+	if (l->kind == LINK_UDP && l->local.ss_family != l->peer.ss_family)
+		return fail(x, "udp link '%s': local and peer must both be IPv4 or both IPv6",
+			    l->name);
+	if (l->kind == LINK_ETH && !l->ifname[0])
+		return fail(x, "eth link '%s' needs 'dev IFNAME'", l->name);
+	c->link_line[c->n_links++] = x->line;
+	return 0;
+}
+
+static int st_route(struct ctx *x, char **t, int n)
+{
+	struct config *c = x->c;
+	struct cfg_route *r;
+	int rc;
+
+	if (n != 4 || strcmp(t[2], "via") != 0)
+		return fail(x, "write routes as 'route PREFIX via LINK', e.g. 'route 10.0.0.0/8 via "
+			    "up0' or 'route default via up0'");
+	if (c->n_routes == CFG_MAX_ROUTES)
+		return fail(x, "more than %d routes", CFG_MAX_ROUTES);
+	r = &c->routes[c->n_routes];
+	rc = nip_prefix_parse(&r->prefix, t[1]);
+	if (rc == NIP_E_PREFIX_BITS)
+		return fail(x, "prefix '%s' has bits set past its length; clear them (e.g. "
+			    "10.0.0.0/8, not 10.0.0.1/8)", t[1]);
+	if (rc < 0)
+		return fail(x, "'%s' is not a prefix; write ADDRESS/BITS or default", t[1]);
+	if (strlen(t[3]) >= LINK_NAME)
+		return fail(x, "no link named '%s'", t[3]);
+	strcpy(r->via, t[3]);
+	r->line = x->line;
+	c->n_routes++;
+	return 0;
+}
+
+static int statement(struct ctx *x, char **t, int n)
+{
+	struct config *c = x->c;
+
+	if (strcmp(t[0], "node") == 0) {
+		if (n != 2 || strlen(t[1]) >= CFG_NAME || strchr(t[1], '/'))
+			return fail(x, "'node' takes one name without '/', e.g. 'node r1'");
+		strcpy(c->node, t[1]);
+	} else if (strcmp(t[0], "address") == 0) {
+		return st_address(x, t, n);
+	} else if (strcmp(t[0], "link") == 0) {
+		return st_link(x, t, n);
+	} else if (strcmp(t[0], "route") == 0) {
+		return st_route(x, t, n);
+	} else if (strcmp(t[0], "rundir") == 0) {
+		if (n != 2 || strlen(t[1]) >= sizeof(c->rundir))
+			return fail(x, "'rundir' takes one directory, e.g. 'rundir /run/newip'");
+		strcpy(c->rundir, t[1]);
+	} else if (strcmp(t[0], "ncmp-rate") == 0) {
+		char *end;
+		unsigned long r = n == 2 ? strtoul(t[1], &end, 10) : 0;
+		if (n != 2 || *end || r == 0 || r > 1000000)
+			return fail(x, "'ncmp-rate' takes messages per second per destination, 1 to "
+				    "1000000");
+		c->ncmp_rate = (uint32_t)r;
+	} else {
+		return fail(x, "unknown keyword '%s'; expected node, address, link, route, rundir or "
+			    "ncmp-rate", t[0]);
+	}
+	return 0;
+}
+
+int config_check(struct config *c, char *err, size_t errlen)
+{
+	struct ctx x = { c, c->path, 0, err, errlen };
+
+	for (unsigned i = 0; i < c->n_routes; i++)
+		if (config_link(c, c->routes[i].via) < 0) {
+			x.line = c->routes[i].line;
+			return fail(&x, "route via '%s': no such link; define it with 'link %s ...'",
+				    c->routes[i].via, c->routes[i].via);
+		}
+	if (!c->node[0]) {
+		snprintf(err, errlen, "%s: no 'node NAME' line (or --name); every node needs a name",
+			 c->path);
+		return -1;
+	}
+	if (!c->n_addrs) {
+		snprintf(err, errlen, "%s: no 'address' line (or --address); a node needs at least "
+			 "one address", c->path);
+		return -1;
+	}
+	return 0;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	char line[1024], *t[MAXTOK], *save;
+	struct ctx x = { c, path, 0, err, errlen };
+	FILE *f;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(c->rundir, sizeof(c->rundir), "%s", NIP_RUNDIR);
+	c->ncmp_rate = 100;
+	if (!(f = fopen(path, "r"))) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		int n = 0;
+		x.line++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fclose(f);
+			return fail(&x, "line longer than %zu characters", sizeof(line) - 2);
+		}
+		line[strcspn(line, "#\n")] = '\0';
+		for (char *tok = strtok_r(line, " \t\r", &save); tok;
+		     tok = strtok_r(NULL, " \t\r", &save)) {
+			if (n == MAXTOK) {
+				fclose(f);
+				return fail(&x, "too many words on one line");
+			}
+			t[n++] = tok;
+		}
+		if (n && statement(&x, t, n) < 0) {
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+void config_print(const struct config *c, FILE *f)
+{
+	char s[NIP_ADDR_STRLEN], a[80], b[80];
+
+	fprintf(f, "node %s\nrundir %s\nncmp-rate %u\n", c->node, c->rundir, c->ncmp_rate);
+	for (unsigned i = 0; i < c->n_addrs; i++) {
+		nip_addr_format(&c->addrs[i], s, sizeof(s));
+		fprintf(f, "address %s\n", s);
+	}
+	for (unsigned i = 0; i < c->n_links; i++) {
+		const struct link_cfg *l = &c->links[i];
+		fprintf(f, "link %s %s", l->name, link_kind_name(l->kind));
+		if (l->kind == LINK_UDP) {
+			format_sockaddr(&l->local, a, sizeof(a));
+			format_sockaddr(&l->peer, b, sizeof(b));
+			fprintf(f, " local %s peer %s", a, b);
+		} else {
+			fprintf(f, " dev %s", l->ifname);
+			if (l->has_peer_mac)
+				fprintf(f, " peer-mac %02x:%02x:%02x:%02x:%02x:%02x", l->peer_mac[0],
+					l->peer_mac[1], l->peer_mac[2], l->peer_mac[3],
+					l->peer_mac[4], l->peer_mac[5]);
+		}
+		if (l->mtu)
+			fprintf(f, " mtu %u", l->mtu);
+		fprintf(f, "\n");
+	}
+	for (unsigned i = 0; i < c->n_routes; i++) {
+		nip_prefix_format(&c->routes[i].prefix, s, sizeof(s));
+		fprintf(f, "route %s via %s\n", s, c->routes[i].via);
+	}
+}

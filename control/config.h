@@ -1,0 +1,44 @@
+/* newipd's configuration file (docs/newipd.conf.md): parse, check, print back. */
+#ifndef NEWIP_CONFIG_H
+#define NEWIP_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../dataplane/dp.h"
+
+#define CFG_MAX_ROUTES 1024
+#define CFG_NAME 64
+
+struct cfg_route {
+	struct nip_prefix prefix;
+	char via[LINK_NAME];
+	int line;
+};
+
+struct config {
+	char path[256];
+	char node[CFG_NAME];
+	char rundir[200];
+	struct nip_addr addrs[DP_MAX_ADDRS];
+	unsigned n_addrs;
+	struct link_cfg links[DP_MAX_LINKS];
+	int link_line[DP_MAX_LINKS];
+	unsigned n_links;
+	struct cfg_route routes[CFG_MAX_ROUTES];
+	unsigned n_routes;
+	uint32_t ncmp_rate;
+};
+
+/* Returns 0, or -1 with "FILE:LINE: what is wrong, how to fix" in err. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The checks that span lines (routes name links, a node has a name and an address). */
+int config_check(struct config *c, char *err, size_t errlen);
+void config_print(const struct config *c, FILE *f);
+/* Index of a link by name, or -1. */
+int config_link(const struct config *c, const char *name);
+/* Parse "IP:PORT" or "[IPv6]:PORT". */
+int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len);
+void format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size);
+
+#endif

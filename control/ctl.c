@@ -1,0 +1,259 @@
+/*
+ * The control socket: newline-delimited JSON requests and responses (docs/control-api.md),
+ * served on its own thread; it reads data-plane counters and publishes new FIBs, nothing more.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "node.h"
+
+#define CTL_VERSION 1
+
+int ctl_open(struct node *n, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(n->ctl_path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "control socket path too long: %s", n->ctl_path);
+		return -1;
+	}
+	strcpy(sa.sun_path, n->ctl_path);
+	unlink(n->ctl_path);
+	n->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	mode_t old = umask(0077); /* root-only from the moment it exists */
+	int rc = n->ctl_fd < 0 ? -1 : bind(n->ctl_fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0 || chmod(n->ctl_path, 0600) < 0 || listen(n->ctl_fd, 8) < 0) {
+		snprintf(err, errlen, "control socket %s: %s", n->ctl_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *addr_json(const struct nip_addr *a)
+{
+	char s[NIP_ADDR_STRLEN];
+
+	nip_addr_format(a, s, sizeof(s));
+	return json_string(s);
+}
+
+static json_t *error(const char *fmt, const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+}
+
+static json_t *link_json(const struct link *l)
+{
+	char a[80], b[80];
+	json_t *j = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I}", "name", l->cfg.name,
+			      "kind", link_kind_name(l->cfg.kind), "mtu", l->mtu, "rx_packets",
+			      (json_int_t)STAT_READ(l->st.rx_pkts), "rx_bytes",
+			      (json_int_t)STAT_READ(l->st.rx_bytes), "tx_packets",
+			      (json_int_t)STAT_READ(l->st.tx_pkts), "tx_bytes",
+			      (json_int_t)STAT_READ(l->st.tx_bytes), "tx_errors",
+			      (json_int_t)STAT_READ(l->st.tx_err));
+	if (l->cfg.kind == LINK_UDP) {
+		format_sockaddr(&l->cfg.local, a, sizeof(a));
+		format_sockaddr(&l->cfg.peer, b, sizeof(b));
+		json_object_set_new(j, "local", json_string(a));
+		json_object_set_new(j, "peer", json_string(b));
+	} else {
+		json_object_set_new(j, "dev", json_string(l->cfg.ifname));
+	}
+	return j;
+}
+
+static json_t *addrs_json(struct node *n)
+{
+	json_t *addrs = json_array();
+
+	for (unsigned i = 0; i < n->dp.n_addrs; i++)
+		json_array_append_new(addrs, addr_json(&n->dp.addrs[i]));
+	return addrs;
+}
+
+static json_t *cmd_addrs(struct node *n)
+{
+	return json_pack("{s:b, s:o}", "ok", 1, "addresses", addrs_json(n));
+}
+
+static json_t *cmd_status(struct node *n)
+{
+	struct timespec now;
+	json_t *addrs = addrs_json(n);
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return json_pack("{s:b, s:i, s:s, s:o, s:i, s:I}", "ok", 1, "version", CTL_VERSION, "node",
+			 n->cfg.node, "addresses", addrs, "links", (int)n->dp.n_links, "uptime_s",
+			 (json_int_t)(now.tv_sec - n->started.tv_sec));
+}
+
+static json_t *cmd_links(struct node *n)
+{
+	json_t *links = json_array();
+
+	for (unsigned i = 0; i < n->dp.n_links; i++)
+		json_array_append_new(links, link_json(&n->dp.links[i]));
+	return json_pack("{s:b, s:o}", "ok", 1, "links", links);
+}
+
+static json_t *cmd_routes(struct node *n)
+{
+	char s[NIP_ADDR_STRLEN];
+	json_t *routes = json_array();
+
+	for (unsigned i = 0; i < n->dp.n_addrs; i++) {
+		nip_addr_format(&n->dp.addrs[i], s, sizeof(s));
+		json_array_append_new(routes, json_pack("{s:s, s:s, s:s}", "prefix", s, "via",
+							"local", "origin", "local"));
+	}
+	for (size_t i = 0; i < n->rib.n; i++) {
+		const struct rib_route *r = &n->rib.r[i];
+		nip_prefix_format(&r->prefix, s, sizeof(s));
+		json_array_append_new(routes, json_pack("{s:s, s:s, s:s}", "prefix", s, "via",
+							n->dp.links[r->link].cfg.name, "origin",
+							rib_origin_name(r->origin)));
+	}
+	return json_pack("{s:b, s:o}", "ok", 1, "routes", routes);
+}
+
+static json_t *cmd_route_change(struct node *n, json_t *req, bool add)
+{
+	const char *prefix = json_string_value(json_object_get(req, "prefix"));
+	const char *via = json_string_value(json_object_get(req, "via"));
+	struct nip_prefix p;
+	int link = -1, rc;
+
+	if (!prefix)
+		return error("%s needs \"prefix\"", add ? "route.add" : "route.del");
+	if ((rc = nip_prefix_parse(&p, prefix)) < 0)
+		return error(rc == NIP_E_PREFIX_BITS ? "prefix %s has bits set past its length" :
+						       "%s is not a prefix (ADDRESS/BITS or default)",
+			     prefix);
+	if (add) {
+		if (!via || (link = config_link(&n->cfg, via)) < 0)
+			return error("no link named %s", via ? via : "(missing \"via\")");
+		rc = rib_add(&n->rib, &p, (uint16_t)link, ORIGIN_CLI);
+		if (rc == -EEXIST)
+			return error("a route for %s exists; delete it first", prefix);
+	} else {
+		rc = rib_del(&n->rib, &p);
+		if (rc == -ENOENT)
+			return error("no route for %s", prefix);
+	}
+	if (rc < 0 || rib_publish(&n->rib, &n->dp) < 0)
+		return error("%s", "out of memory");
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *cmd_stats(struct node *n)
+{
+	const struct dp_stats *st = &n->dp.st;
+	json_t *drops = json_object(), *bad = json_object(), *links = json_array();
+
+	for (int i = 0; i < DROP_MAX; i++)
+		json_object_set_new(drops, drop_names[i], json_integer((json_int_t)STAT_READ(st->drop[i])));
+	for (int e = 1; e < NIP_ERR_COUNT; e++)
+		if (STAT_READ(st->malformed[e]))
+			json_object_set_new(bad, nip_strerror(-e),
+					    json_integer((json_int_t)STAT_READ(st->malformed[e])));
+	for (unsigned i = 0; i < n->dp.n_links; i++)
+		json_array_append_new(links, link_json(&n->dp.links[i]));
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok", 1, "forwarded",
+			 (json_int_t)STAT_READ(st->forwarded), "delivered",
+			 (json_int_t)STAT_READ(st->delivered), "originated",
+			 (json_int_t)STAT_READ(st->originated), "ncmp_sent",
+			 (json_int_t)STAT_READ(st->ncmp_sent), "ncmp_rate_limited",
+			 (json_int_t)STAT_READ(st->ncmp_limited), "drops", drops, "malformed", bad,
+			 "links", links);
+}
+
+static json_t *handle(struct node *n, const char *line)
+{
+	json_error_t jerr;
+	json_t *req = json_loads(line, 0, &jerr), *resp;
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+
+	if (!req)
+		return error("request is not JSON: %s", jerr.text);
+	if (!cmd)
+		resp = error("%s", "request has no \"cmd\"");
+	else if (!strcmp(cmd, "status"))
+		resp = cmd_status(n);
+	else if (!strcmp(cmd, "link.show"))
+		resp = cmd_links(n);
+	else if (!strcmp(cmd, "addr.show"))
+		resp = cmd_addrs(n);
+	else if (!strcmp(cmd, "route.show"))
+		resp = cmd_routes(n);
+	else if (!strcmp(cmd, "route.add") || !strcmp(cmd, "route.del"))
+		resp = cmd_route_change(n, req, cmd[6] == 'a');
+	else if (!strcmp(cmd, "stats"))
+		resp = cmd_stats(n);
+	else
+		resp = error("unknown cmd %s; see docs/control-api.md", cmd);
+	json_decref(req);
+	return resp;
+}
+
+/* Serve one connection: requests are lines; each gets one response line. */
+static void serve(struct node *n, int fd)
+{
+	static char buf[65536];
+	size_t have = 0;
+	struct timeval tv = { 2, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		char *nl = memchr(buf, '\n', have);
+		if (!nl) {
+			if (have == sizeof(buf))
+				return;
+			ssize_t r = recv(fd, buf + have, sizeof(buf) - have, 0);
+			if (r <= 0)
+				return;
+			have += (size_t)r;
+			continue;
+		}
+		*nl = '\0';
+		json_t *resp = handle(n, buf);
+		char *out = json_dumps(resp, JSON_COMPACT);
+		json_decref(resp);
+		if (!out || send(fd, out, strlen(out), MSG_NOSIGNAL) < 0 ||
+		    send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+			free(out);
+			return;
+		}
+		free(out);
+		have -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, have);
+	}
+}
+
+void *ctl_main(void *arg)
+{
+	struct node *n = arg;
+	struct pollfd pfd = { .fd = n->ctl_fd, .events = POLLIN };
+
+	while (!atomic_load(&n->dp.stop)) {
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		int fd = accept4(n->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			serve(n, fd);
+			close(fd);
+		}
+	}
+	return NULL;
+}

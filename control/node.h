@@ -1,0 +1,25 @@
+/* One newipd node: its configuration, data plane, RIB and control socket. */
+#ifndef NEWIP_NODE_H
+#define NEWIP_NODE_H
+
+#include <pthread.h>
+#include <time.h>
+
+#include "config.h"
+#include "rib.h"
+
+struct node {
+	struct config cfg;
+	struct dp dp;
+	struct rib rib; /* touched by the control thread only, once running */
+	char dir[300], ctl_path[340], local_path[340];
+	int ctl_fd;
+	struct timespec started;
+	pthread_t ctl_thread;
+};
+
+/* ctl.c: the control socket (docs/control-api.md). */
+int ctl_open(struct node *n, char *err, size_t errlen);
+void *ctl_main(void *node);
+
+#endif

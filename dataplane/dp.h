@@ -1,0 +1,71 @@
+/* The data plane of one node: links, buffers, the published FIB, counters, local service. */
+#ifndef NEWIP_DP_H
+#define NEWIP_DP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fib.h"
+#include "link.h"
+#include "newip/newip.h"
+#include "newip/sock.h"
+#include "pool.h"
+#include "ratelimit.h"
+#include "stats.h"
+
+#define DP_MAX_LINKS 32
+#define DP_MAX_ADDRS 8
+#define DP_MAX_CLIENTS 64
+#define DP_POOL_SIZE 4096
+#define DP_DEFAULT_HOP_LIMIT 64
+#define DP_EV_CLIENT 0x20000 /* epoll tag of local client i: DP_EV_CLIENT + i */
+
+struct local_client {
+	int fd;
+	uint16_t port; /* bound UDP port, 0 = none */
+	uint16_t echo_id;
+};
+
+struct dp {
+	struct link links[DP_MAX_LINKS];
+	unsigned n_links;
+	struct nip_addr addrs[DP_MAX_ADDRS]; /* fixed at start-up */
+	unsigned n_addrs;
+	_Atomic(struct fib *) fib;	     /* published by the control plane */
+	atomic_uint_fast64_t epoch;	     /* bumped each loop: QSBR for FIB reclamation */
+	atomic_bool stop;
+	int epfd, wake_fd, local_fd;
+	struct pool pool;
+	struct dp_stats st;
+	struct ratelimit ncmp_rl;
+	struct local_client clients[DP_MAX_CLIENTS];
+	uint16_t next_echo_id, next_port;
+	uint64_t now_ns; /* read once per loop */
+	const struct fib *cur_fib; /* this loop's FIB */
+};
+
+/* worker.c */
+int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen);
+void dp_run(struct dp *dp); /* until dp->stop */
+void dp_destroy(struct dp *dp);
+void dp_wake(struct dp *dp);
+
+/* forward.c: the fate of every received packet is decided here. */
+void dp_input(struct dp *dp, struct pkt *k);
+/* Route and send a packet this node originates (or loops back to itself); consumes k. */
+void dp_output(struct dp *dp, struct pkt *k);
+bool dp_is_local(const struct dp *dp, const uint8_t *addr, uint8_t len);
+
+/* ncmp_out.c */
+void ncmp_error(struct dp *dp, const uint8_t *invoking, size_t len, uint8_t type, uint8_t code,
+		uint32_t param);
+void ncmp_echo_reply(struct dp *dp, const struct nip_pkt *req, const struct nip_ncmp *m);
+const struct nip_addr *dp_source_for(const struct dp *dp, uint8_t dst_len);
+
+/* local.c */
+void local_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v);
+void local_accept(struct dp *dp);
+void local_client_ready(struct dp *dp, unsigned idx);
+
+#endif

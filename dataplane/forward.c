@@ -1,0 +1,103 @@
+/*
+ * The one place a received packet's fate is decided: validate, deliver locally, or check the
+ * hop limit, look up the route, check the MTU, and forward; every drop is counted with its
+ * reason, and the drops a sender should hear about produce an NCMP error (spec §6).
+ */
+#include <string.h>
+
+#include "dp.h"
+
+bool dp_is_local(const struct dp *dp, const uint8_t *addr, uint8_t len)
+{
+	for (unsigned i = 0; i < dp->n_addrs; i++)
+		if (dp->addrs[i].len == len && memcmp(dp->addrs[i].b, addr, len) == 0)
+			return true;
+	return false;
+}
+
+/* Parameter problem for a malformed packet, when its addresses can still be trusted. */
+static void malformed(struct dp *dp, struct pkt *k, int err, uint32_t off)
+{
+	const uint8_t *b = k->data;
+	uint8_t code = NCMP_PARAM_HEADER;
+
+	STAT_ADD(dp->st.drop[DROP_MALFORMED], 1);
+	STAT_ADD(dp->st.malformed[-err], 1);
+	/* Version, address-length and truncation errors leave no source to answer. */
+	if (err == NIP_E_TRUNCATED || err == NIP_E_VERSION || err == NIP_E_ADDR_LEN)
+		return;
+	if (k->len < NIP_BASE_LEN + (size_t)b[10] + b[11] || b[6] == NIP_PROTO_NCMP)
+		return; /* never answer a broken NCMP packet: it may be an error already */
+	if (err == NIP_E_MUST_UNDERSTAND)
+		code = NCMP_PARAM_MUST_UNDERSTAND;
+	else if (err == NIP_E_BLOCK_LEN || err == NIP_E_BAD_CHUNK || err == NIP_E_ITEM_OVERRUN)
+		code = NCMP_PARAM_BLOCK;
+	ncmp_error(dp, b, k->len, NCMP_PARAM_PROBLEM, code, off);
+}
+
+static void drop(struct dp *dp, struct pkt *k, enum drop_reason why)
+{
+	STAT_ADD(dp->st.drop[why], 1);
+	pool_put(&dp->pool, k);
+}
+
+/* Drop with an NCMP error to the packet's source (rate limited there). */
+static void drop_tell(struct dp *dp, struct pkt *k, enum drop_reason why, uint8_t type,
+		      uint8_t code, uint32_t param)
+{
+	ncmp_error(dp, k->data, k->len, type, code, param);
+	drop(dp, k, why);
+}
+
+/* Route a valid packet that is not for this node. Returns with k consumed. */
+static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
+{
+	uint16_t nh = fib_lookup(dp->cur_fib, v->dst, v->dst_len);
+	struct link *out;
+
+	if (nh == FIB_NONE || nh >= dp->n_links)
+		return drop_tell(dp, k, DROP_NO_ROUTE, NCMP_UNREACH, NCMP_UNREACH_NO_ROUTE, 0);
+	out = &dp->links[nh];
+	if (k->len > out->mtu) /* no fragmentation in the network: tell the source (spec §1) */
+		return drop_tell(dp, k, DROP_TOO_BIG, NCMP_TOO_BIG, 0, out->mtu);
+	link_enqueue(out, k, &dp->pool, &dp->st);
+}
+
+void dp_input(struct dp *dp, struct pkt *k)
+{
+	struct nip_pkt v;
+	int rc;
+
+	if (k->len == 0)
+		return drop(dp, k, DROP_RX_TRUNC);
+	rc = nip_pkt_parse(&v, k->data, k->len);
+	if (rc < 0) {
+		malformed(dp, k, rc, v.err_off);
+		return pool_put(&dp->pool, k);
+	}
+	if (v.len != k->len) {
+		if (dp->links[k->in_link].cfg.kind == LINK_UDP)
+			return drop(dp, k, DROP_UDP_LENGTH); /* spec §3.2 */
+		k->len = v.len; /* Ethernet padding */
+	}
+	if (dp_is_local(dp, v.dst, v.dst_len))
+		return local_input(dp, k, &v);
+	if (v.hop_limit <= 1)
+		return drop_tell(dp, k, DROP_HOP_LIMIT, NCMP_HOP_EXCEEDED, 0, 0);
+	nip_pkt_dec_hop(k->data);
+	STAT_ADD(dp->st.forwarded, 1);
+	route(dp, k, &v);
+}
+
+void dp_output(struct dp *dp, struct pkt *k)
+{
+	struct nip_pkt v;
+
+	k->in_link = LINK_LOCAL;
+	if (nip_pkt_parse(&v, k->data, k->len) < 0) /* our own builder made it: cannot happen */
+		return drop(dp, k, DROP_MALFORMED);
+	STAT_ADD(dp->st.originated, 1);
+	if (dp_is_local(dp, v.dst, v.dst_len))
+		return local_input(dp, k, &v);
+	route(dp, k, &v);
+}

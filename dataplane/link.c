@@ -1,0 +1,159 @@
+/* Link I/O: connected UDP sockets and AF_PACKET sockets, both driven by recvmmsg/sendmmsg. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "link.h"
+#include "newip/packet.h"
+
+const char *link_kind_name(enum link_kind k)
+{
+	return k == LINK_UDP ? "udp" : "eth";
+}
+
+static int open_udp(struct link *l, char *err, size_t errlen)
+{
+	int one = 1, fam = l->cfg.local.ss_family;
+
+	l->fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		goto fail;
+	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l->fd, (struct sockaddr *)&l->cfg.local, l->cfg.local_len) < 0)
+		goto fail;
+	/* Connected: the kernel delivers only the neighbour's datagrams, and sends need no name. */
+	if (connect(l->fd, (struct sockaddr *)&l->cfg.peer, l->cfg.peer_len) < 0)
+		goto fail;
+	if (!l->cfg.mtu) /* underlay MTU minus IP and UDP headers: 1500 - 28 or 1500 - 48 */
+		l->cfg.mtu = fam == AF_INET6 ? 1452 : 1472;
+	return 0;
+fail:
+	snprintf(err, errlen, "link %s: udp socket: %s", l->cfg.name, strerror(errno));
+	return -1;
+}
+
+static int open_eth(struct link *l, char *err, size_t errlen)
+{
+	struct ifreq ifr = { 0 };
+	int one = 1;
+
+	l->ifindex = (int)if_nametoindex(l->cfg.ifname);
+	if (!l->ifindex) {
+		snprintf(err, errlen, "link %s: no interface named %s", l->cfg.name, l->cfg.ifname);
+		return -1;
+	}
+	l->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(NIP_ETHERTYPE));
+	if (l->fd < 0)
+		goto fail;
+	l->sll = (struct sockaddr_ll){ .sll_family = AF_PACKET,
+				       .sll_protocol = htons(NIP_ETHERTYPE),
+				       .sll_ifindex = l->ifindex,
+				       .sll_halen = 6 };
+	if (bind(l->fd, (struct sockaddr *)&l->sll, sizeof(l->sll)) < 0)
+		goto fail;
+	/* Packet sockets also see their own transmissions; skip them in the kernel. */
+	setsockopt(l->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	/* Point-to-point: frames go to the configured neighbour MAC, else to broadcast. */
+	memset(l->sll.sll_addr, 0xff, 6);
+	if (l->cfg.has_peer_mac)
+		memcpy(l->sll.sll_addr, l->cfg.peer_mac, 6);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->cfg.ifname);
+	if (ioctl(l->fd, SIOCGIFMTU, &ifr) < 0)
+		goto fail;
+	if (!l->cfg.mtu || l->cfg.mtu > ifr.ifr_mtu)
+		l->cfg.mtu = (uint16_t)(ifr.ifr_mtu > LINK_MTU_MAX ? LINK_MTU_MAX : ifr.ifr_mtu);
+	return 0;
+fail:
+	snprintf(err, errlen, "link %s: packet socket on %s: %s", l->cfg.name, l->cfg.ifname,
+		 strerror(errno));
+	return -1;
+}
+
+int link_open(struct link *l, char *err, size_t errlen)
+{
+	int rc;
+
+	l->fd = -1;
+	l->n_tx = 0;
+	rc = l->cfg.kind == LINK_UDP ? open_udp(l, err, errlen) : open_eth(l, err, errlen);
+	if (rc < 0) {
+		link_close(l);
+		return -1;
+	}
+	l->mtu = l->cfg.mtu;
+	return 0;
+}
+
+void link_close(struct link *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned max)
+{
+	unsigned n = 0;
+	int got;
+
+	if (max > BURST)
+		max = BURST;
+	for (; n < max; n++) {
+		if (!(out[n] = pool_get(pool)))
+			break;
+		l->iov[n] = (struct iovec){ out[n]->data, PKT_BUF };
+		l->msgs[n].msg_hdr = (struct msghdr){ .msg_iov = &l->iov[n], .msg_iovlen = 1 };
+	}
+	if (n == 0) /* pool exhausted: leave the datagrams queued in the kernel */
+		return 0;
+	got = recvmmsg(l->fd, l->msgs, n, MSG_DONTWAIT, NULL);
+	if (got < 0) /* EAGAIN, or ECONNREFUSED from an ICMP error on the underlay: nothing read */
+		got = 0;
+	for (unsigned i = (unsigned)got; i < n; i++)
+		pool_put(pool, out[i]);
+	for (int i = 0; i < got; i++) {
+		out[i]->len = l->msgs[i].msg_len;
+		out[i]->in_link = l->id;
+		STAT_ADD(l->st.rx_pkts, 1);
+		STAT_ADD(l->st.rx_bytes, out[i]->len);
+		if (l->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+			out[i]->len = 0; /* the caller drops it as DROP_RX_TRUNC */
+	}
+	return (unsigned)got;
+}
+
+void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)
+{
+	unsigned done = 0;
+
+	for (unsigned i = 0; i < l->n_tx; i++) {
+		l->iov[i] = (struct iovec){ l->txq[i]->data, l->txq[i]->len };
+		l->msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &l->iov[i], .msg_iovlen = 1 };
+		if (l->cfg.kind == LINK_ETH) {
+			l->msgs[i].msg_hdr.msg_name = &l->sll;
+			l->msgs[i].msg_hdr.msg_namelen = sizeof(l->sll);
+		}
+	}
+	while (done < l->n_tx) {
+		int sent = sendmmsg(l->fd, l->msgs + done, l->n_tx - done, MSG_DONTWAIT);
+		if (sent <= 0) { /* the first unsent one failed: count it and go on */
+			STAT_ADD(l->st.tx_err, 1);
+			STAT_ADD(st->drop[DROP_TX], 1);
+			done++;
+			continue;
+		}
+		for (int i = 0; i < sent; i++) {
+			STAT_ADD(l->st.tx_pkts, 1);
+			STAT_ADD(l->st.tx_bytes, l->txq[done + i]->len);
+		}
+		done += (unsigned)sent;
+	}
+	for (unsigned i = 0; i < l->n_tx; i++)
+		pool_put(pool, l->txq[i]);
+	l->n_tx = 0;
+}

@@ -1,0 +1,67 @@
+/* Links: New IP over UDP (the overlay) and over Ethernet (AF_PACKET), with batched I/O. */
+#ifndef NEWIP_LINK_H
+#define NEWIP_LINK_H
+
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "pool.h"
+#include "stats.h"
+
+#define BURST 32
+#define LINK_NAME 16
+#define LINK_MTU_MIN 1280 /* spec §1 */
+#define LINK_MTU_MAX 2000 /* below PKT_BUF */
+#define LINK_LOCAL 0xffff
+
+enum link_kind { LINK_UDP, LINK_ETH };
+
+struct link_cfg {
+	char name[LINK_NAME];
+	enum link_kind kind;
+	uint16_t mtu; /* 0 = from the interface (eth) or underlay (udp) */
+	struct sockaddr_storage local, peer; /* udp */
+	socklen_t local_len, peer_len;
+	char ifname[IF_NAMESIZE];	     /* eth */
+	uint8_t peer_mac[6];
+	bool has_peer_mac;
+};
+
+struct link {
+	struct link_cfg cfg;
+	int fd, ifindex;
+	uint16_t id, mtu;
+	struct link_stats st;
+	unsigned n_tx;
+	struct pkt *txq[BURST];
+	struct mmsghdr msgs[BURST];
+	struct iovec iov[BURST];
+	struct sockaddr_ll sll;
+};
+
+/* Open the socket. On failure returns -1 with a message in err. */
+int link_open(struct link *l, char *err, size_t errlen);
+void link_close(struct link *l);
+
+/* Receive up to max packets into buffers from the pool. Returns how many. */
+unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned max);
+
+/* Send the queued packets and return every buffer to the pool. */
+void link_flush(struct link *l, struct pool *pool, struct dp_stats *st);
+
+/* Queue a packet for the next flush (the link takes ownership); flushes when full. */
+static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool,
+				struct dp_stats *st)
+{
+	l->txq[l->n_tx++] = k;
+	if (l->n_tx == BURST)
+		link_flush(l, pool, st);
+}
+
+/* "udp" or "eth" */
+const char *link_kind_name(enum link_kind k);
+
+#endif

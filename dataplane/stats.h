@@ -1,0 +1,41 @@
+/* Data-plane counters: written by the worker alone, read by the control plane without locks. */
+#ifndef NEWIP_STATS_H
+#define NEWIP_STATS_H
+
+#include <stdint.h>
+
+#include "newip/error.h"
+
+enum drop_reason {
+	DROP_MALFORMED,	 /* spec §7 errors; broken down in malformed[] */
+	DROP_UDP_LENGTH, /* overlay datagram longer than its packet (spec §3.2) */
+	DROP_RX_TRUNC,	 /* larger than a packet buffer */
+	DROP_HOP_LIMIT,
+	DROP_NO_ROUTE,
+	DROP_TOO_BIG,
+	DROP_NO_PORT,	 /* no local application bound to the port */
+	DROP_NEXT_HDR,	 /* local delivery of a protocol the node does not speak */
+	DROP_BAD_L4,	 /* NCMP or UDP too short or with a bad checksum */
+	DROP_LOCAL_FULL, /* an application's socket did not take the datagram */
+	DROP_TX,	 /* the link's send failed */
+	DROP_POOL,	 /* no free buffer */
+	DROP_MAX
+};
+
+extern const char *const drop_names[DROP_MAX];
+
+struct link_stats {
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_err;
+};
+
+struct dp_stats {
+	uint64_t drop[DROP_MAX];
+	uint64_t malformed[NIP_ERR_COUNT];
+	uint64_t forwarded, delivered, originated, ncmp_sent, ncmp_limited;
+};
+
+/* Single writer: a relaxed load and store, no locked instruction; readers see whole values. */
+#define STAT_ADD(field, v) __atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
+#define STAT_READ(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+#endif

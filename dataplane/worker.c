@@ -1,0 +1,150 @@
+/* The data-plane worker: one epoll loop over links and local clients, in bursts. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dp.h"
+
+enum { EV_LOCAL = 1, EV_WAKE = 2, EV_LINK = 0x10000, EV_CLIENT = DP_EV_CLIENT };
+
+static int watch(struct dp *dp, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(dp->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int open_local(struct dp *dp, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "local socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	dp->local_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (dp->local_fd < 0 || bind(dp->local_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0660) < 0 || listen(dp->local_fd, 16) < 0) {
+		snprintf(err, errlen, "local socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Open every link and the local service; links are already configured. Goto ladder. */
+int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
+{
+	unsigned i = 0;
+
+	dp->local_fd = dp->wake_fd = -1;
+	for (unsigned c = 0; c < DP_MAX_CLIENTS; c++)
+		dp->clients[c].fd = -1;
+	rl_init(&dp->ncmp_rl, 100, 100, (uint64_t)time(NULL));
+	if (pool_init(&dp->pool, DP_POOL_SIZE) < 0) {
+		snprintf(err, errlen, "out of memory for %u packet buffers", DP_POOL_SIZE);
+		return -1;
+	}
+	dp->epfd = epoll_create1(EPOLL_CLOEXEC);
+	dp->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (dp->epfd < 0 || dp->wake_fd < 0 || watch(dp, dp->wake_fd, EV_WAKE) < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		goto fail_pool;
+	}
+	for (; i < dp->n_links; i++) {
+		dp->links[i].id = (uint16_t)i;
+		if (link_open(&dp->links[i], err, errlen) < 0)
+			goto fail_links;
+		if (watch(dp, dp->links[i].fd, EV_LINK + i) < 0) {
+			i++;
+			snprintf(err, errlen, "epoll: %s", strerror(errno));
+			goto fail_links;
+		}
+	}
+	if (open_local(dp, local_path, err, errlen) < 0 || watch(dp, dp->local_fd, EV_LOCAL) < 0)
+		goto fail_links;
+	return 0;
+fail_links:
+	while (i-- > 0)
+		link_close(&dp->links[i]);
+	if (dp->local_fd >= 0)
+		close(dp->local_fd);
+fail_pool:
+	if (dp->wake_fd >= 0)
+		close(dp->wake_fd);
+	if (dp->epfd >= 0)
+		close(dp->epfd);
+	pool_destroy(&dp->pool);
+	return -1;
+}
+
+void dp_destroy(struct dp *dp)
+{
+	for (unsigned c = 0; c < DP_MAX_CLIENTS; c++)
+		if (dp->clients[c].fd >= 0)
+			close(dp->clients[c].fd);
+	for (unsigned i = 0; i < dp->n_links; i++)
+		link_close(&dp->links[i]);
+	close(dp->local_fd);
+	close(dp->wake_fd);
+	close(dp->epfd);
+	pool_destroy(&dp->pool);
+	fib_free(atomic_exchange(&dp->fib, NULL));
+}
+
+void dp_wake(struct dp *dp)
+{
+	uint64_t one = 1;
+
+	(void)!write(dp->wake_fd, &one, sizeof(one));
+}
+
+static void rx_link(struct dp *dp, struct link *l)
+{
+	struct pkt *pkts[BURST];
+	unsigned n = link_rx(l, &dp->pool, pkts, BURST);
+
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n)
+			__builtin_prefetch(pkts[i + 1]->data);
+		dp_input(dp, pkts[i]);
+	}
+}
+
+void dp_run(struct dp *dp)
+{
+	struct epoll_event ev[64];
+	struct timespec ts;
+	uint64_t drain;
+
+	while (!atomic_load(&dp->stop)) {
+		int n = epoll_wait(dp->epfd, ev, 64, 100);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		dp->now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		/* Quiescent point: nothing from the last loop is still held (QSBR). */
+		atomic_fetch_add(&dp->epoch, 1);
+		dp->cur_fib = atomic_load(&dp->fib);
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = ev[i].data.u64;
+			if (tag >= EV_CLIENT)
+				local_client_ready(dp, (unsigned)(tag - EV_CLIENT));
+			else if (tag >= EV_LINK)
+				rx_link(dp, &dp->links[tag - EV_LINK]);
+			else if (tag == EV_LOCAL)
+				local_accept(dp);
+			else if (tag == EV_WAKE)
+				(void)!read(dp->wake_fd, &drain, sizeof(drain));
+		}
+		for (unsigned i = 0; i < dp->n_links; i++)
+			if (dp->links[i].n_tx)
+				link_flush(&dp->links[i], &dp->pool, &dp->st);
+	}
+}

@@ -1,0 +1,56 @@
+/*
+ * The local datagram service: how applications on a node send and receive New IP datagrams
+ * through newipd (docs/local-api.md). Datagrams are UDP over New IP (next header 17); ping and
+ * trace use NCMP echo through the same socket.
+ */
+#ifndef NEWIP_SOCK_H
+#define NEWIP_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "newip/addr.h"
+
+#define NIP_RUNDIR "/run/newip"
+#define NIP_LOCAL_MAX 65536 /* largest message on the local socket */
+
+enum nip_local_op {
+	NIP_OP_BIND = 1,  /* app -> node: bind local_port (0: any free port) */
+	NIP_OP_BOUND,	  /* node -> app: local_port is yours; or status < 0 */
+	NIP_OP_SEND,	  /* app -> node: a datagram to addr:peer_port */
+	NIP_OP_RECV,	  /* node -> app: a datagram from addr:peer_port to local_port */
+	NIP_OP_ECHO,	  /* app -> node: NCMP echo request to addr, sequence in param */
+	NIP_OP_NCMP,	  /* node -> app: an NCMP reply or error about what this app sent */
+	NIP_OP_STATUS,	  /* node -> app: the last request failed: status < 0 */
+};
+
+/* Every message on the local socket starts with this header, in host byte order. */
+struct nip_local_hdr {
+	uint8_t op;
+	uint8_t hop_limit;	/* SEND/ECHO: 0 = the node's default */
+	uint16_t local_port;
+	uint16_t peer_port;
+	uint8_t ncmp_type, ncmp_code; /* NCMP */
+	uint32_t param;		/* ECHO: sequence; NCMP: the message's Parameter */
+	uint32_t latency_us;	/* SEND/ECHO: an in-time contract (0: none); NCMP/RECV: accumulated */
+	int32_t status;		/* BOUND/STATUS: 0 or a negative errno / nip_err */
+	struct nip_addr addr;	/* SEND/ECHO: destination; RECV/NCMP: who sent it */
+	uint8_t pad[3];
+};
+
+/* Connect to node `node`'s local service (under NIP_RUNDIR, or $NEWIP_RUNDIR). fd or -errno. */
+int nip_sock_open(const char *node);
+/* Bind a port (0: any). Returns the port or a negative error. */
+int nip_sock_bind(int fd, uint16_t port);
+int nip_sock_sendto(int fd, const struct nip_addr *dst, uint16_t port, const void *buf,
+		    size_t len, uint8_t hop_limit);
+int nip_sock_echo(int fd, const struct nip_addr *dst, uint16_t seq, size_t size,
+		  uint8_t hop_limit);
+/* Receive one message: header into *h, payload (RECV data or NCMP body) into buf. */
+ssize_t nip_sock_recv(int fd, struct nip_local_hdr *h, void *buf, size_t cap, int timeout_ms);
+
+/* From an NCMP error's body (the quoted packet): the echo sequence it was about, or -1. */
+int nip_quoted_echo_seq(const uint8_t *body, size_t len);
+
+#endif

@@ -1,0 +1,42 @@
+/* The newip command line: shared declarations. Each cmd_* returns the process exit code. */
+#ifndef NEWIP_CLI_H
+#define NEWIP_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "newip/newip.h"
+#include "newip/sock.h"
+
+/* Exit codes: 0 ok; 1 the operation ran and failed (no reply, route exists); 2 usage or
+ * set-up error (bad arguments, node not running). */
+enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2 };
+
+struct cli {
+	const char *node; /* -n, $NEWIP_NODE, or the only node running */
+	bool json;	  /* -j: print the control socket's JSON as it is */
+};
+
+const char *cli_rundir(void);
+/* Resolve which node to talk to; prints an error and returns NULL if it cannot. */
+const char *cli_node(struct cli *c);
+
+/* One request to the node's control socket; NULL (with a message printed) on failure. */
+json_t *ctl_request(const char *node, json_t *req);
+/* Same, to a socket path; quiet (for the lab's readiness poll). */
+json_t *ctl_request_path(const char *path, json_t *req, int timeout_ms);
+
+int cmd_link(struct cli *c, int argc, char **argv);
+int cmd_addr(struct cli *c, int argc, char **argv);
+int cmd_route(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_ping(struct cli *c, int argc, char **argv);
+int cmd_trace(struct cli *c, int argc, char **argv);
+int cmd_send(struct cli *c, int argc, char **argv);
+int cmd_recv(struct cli *c, int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+
+/* NCMP type and code in words: "hop limit exceeded", "destination unreachable (no route)". */
+void ncmp_describe(uint8_t type, uint8_t code, uint32_t param, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,155 @@
+/* newip link | addr | route | stats: views of the control socket, and route changes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Send {"cmd": cmd, ...extra}; print JSON with -j; NULL on failure (message printed). */
+static json_t *call(struct cli *c, const char *cmd, json_t *extra)
+{
+	const char *node = cli_node(c);
+	json_t *req = extra ? extra : json_object(), *resp;
+
+	json_object_set_new(req, "cmd", json_string(cmd));
+	resp = node ? ctl_request(node, req) : NULL;
+	json_decref(req);
+	if (!resp)
+		return NULL;
+	if (!json_is_true(json_object_get(resp, "ok"))) {
+		fprintf(stderr, "newip: %s\n", json_string_value(json_object_get(resp, "error")));
+		json_decref(resp);
+		return NULL;
+	}
+	if (c->json) {
+		char *s = json_dumps(resp, JSON_INDENT(2));
+		puts(s);
+		free(s);
+	}
+	return resp;
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+int cmd_link(struct cli *c, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	json_t *r = call(c, "link.show", NULL), *l;
+	size_t i;
+
+	if (!r)
+		return EX_USAGE;
+	if (!c->json)
+		json_array_foreach(json_object_get(r, "links"), i, l) {
+			const char *kind = json_string_value(json_object_get(l, "kind"));
+			printf("%s: %s mtu %lld ", json_string_value(json_object_get(l, "name")), kind,
+			       jint(l, "mtu"));
+			if (!strcmp(kind, "udp"))
+				printf("local %s peer %s\n", json_string_value(json_object_get(l, "local")),
+				       json_string_value(json_object_get(l, "peer")));
+			else
+				printf("dev %s\n", json_string_value(json_object_get(l, "dev")));
+			printf("    rx %lld packets %lld bytes   tx %lld packets %lld bytes %lld errors\n",
+			       jint(l, "rx_packets"), jint(l, "rx_bytes"), jint(l, "tx_packets"),
+			       jint(l, "tx_bytes"), jint(l, "tx_errors"));
+		}
+	json_decref(r);
+	return EX_OK;
+}
+
+int cmd_addr(struct cli *c, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	json_t *r = call(c, "addr.show", NULL), *a;
+	size_t i;
+
+	if (!r)
+		return EX_USAGE;
+	if (!c->json)
+		json_array_foreach(json_object_get(r, "addresses"), i, a)
+			printf("%s\n", json_string_value(a));
+	json_decref(r);
+	return EX_OK;
+}
+
+int cmd_route(struct cli *c, int argc, char **argv)
+{
+	json_t *r, *x;
+	size_t i;
+
+	if (argc == 1 || !strcmp(argv[1], "show")) {
+		if (!(r = call(c, "route.show", NULL)))
+			return EX_USAGE;
+		if (!c->json)
+			json_array_foreach(json_object_get(r, "routes"), i, x)
+				printf("%-40s via %-10s %s\n",
+				       json_string_value(json_object_get(x, "prefix")),
+				       json_string_value(json_object_get(x, "via")),
+				       json_string_value(json_object_get(x, "origin")));
+		json_decref(r);
+		return EX_OK;
+	}
+	if (!strcmp(argv[1], "add") && argc == 5 && !strcmp(argv[3], "via"))
+		r = call(c, "route.add", json_pack("{s:s, s:s}", "prefix", argv[2], "via", argv[4]));
+	else if (!strcmp(argv[1], "del") && argc == 3)
+		r = call(c, "route.del", json_pack("{s:s}", "prefix", argv[2]));
+	else {
+		fprintf(stderr, "usage: newip route [show] | add PREFIX via LINK | del PREFIX\n");
+		return EX_USAGE;
+	}
+	if (!r)
+		return EX_FAIL;
+	json_decref(r);
+	return EX_OK;
+}
+
+int cmd_stats(struct cli *c, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	json_t *r = call(c, "stats", NULL), *v;
+	const char *k;
+
+	if (!r)
+		return EX_USAGE;
+	if (!c->json) {
+		printf("forwarded %lld  delivered %lld  originated %lld  ncmp sent %lld (rate "
+		       "limited %lld)\n",
+		       jint(r, "forwarded"), jint(r, "delivered"), jint(r, "originated"),
+		       jint(r, "ncmp_sent"), jint(r, "ncmp_rate_limited"));
+		printf("drops:");
+		json_object_foreach(json_object_get(r, "drops"), k, v) printf(" %s %lld", k,
+									      (long long)json_integer_value(v));
+		printf("\nmalformed:");
+		json_object_foreach(json_object_get(r, "malformed"), k, v) printf(" \"%s\" %lld", k,
+										  (long long)json_integer_value(v));
+		printf("\n");
+	}
+	json_decref(r);
+	return EX_OK;
+}
+
+void ncmp_describe(uint8_t type, uint8_t code, uint32_t param, char *buf, size_t size)
+{
+	static const char *const unreach[] = { "no route", "shut off", "address unreachable",
+					       "port unreachable", "source authentication failed",
+					       "administratively prohibited" };
+	static const char *const param_codes[] = { "erroneous header field",
+						   "unrecognised next header",
+						   "unrecognised must-understand item",
+						   "malformed block" };
+
+	if (type == NCMP_UNREACH && code < 6)
+		snprintf(buf, size, "destination unreachable (%s)", unreach[code]);
+	else if (type == NCMP_TOO_BIG)
+		snprintf(buf, size, "packet too big (mtu %u)", param);
+	else if (type == NCMP_PARAM_PROBLEM && code < 4)
+		snprintf(buf, size, "parameter problem (%s, pointer %u)", param_codes[code], param);
+	else if (type == NCMP_CONTRACT)
+		snprintf(buf, size, "contract cannot be met (code %u, %u us accumulated)", code, param);
+	else if (code == 0)
+		snprintf(buf, size, "%s", nip_ncmp_type_name(type));
+	else
+		snprintf(buf, size, "%s (code %u)", nip_ncmp_type_name(type), code);
+}

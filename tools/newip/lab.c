@@ -1,0 +1,397 @@
+/*
+ * newip lab up|down|exec: a New IP network of namespaces on one machine (docs/lab.md).
+ * Every namespace is named nip-LAB-NODE, so `lab down` finds and removes what `lab up` made
+ * even when the state directory is gone (a crash half way, a reboot of the tool).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lab.h"
+
+static bool verbose;
+
+/* Run a command line built from safe words (names are checked on load). 0 if it succeeded. */
+static int run(const char *fmt, ...)
+{
+	char line[1024], *argv[64], *save;
+	int argc = 0, status;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (verbose)
+		fprintf(stderr, "+ %s\n", line);
+	for (char *t = strtok_r(line, " ", &save); t && argc < 63; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!verbose) { /* quiet: errors are reported by the caller */
+			int fd = open("/dev/null", O_WRONLY);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static void ns_name(char *buf, size_t n, const struct lab *lab, int node)
+{
+	snprintf(buf, n, "nip-%s-%s", lab->name, lab->nodes[node].name);
+}
+
+static void state_dir(char *buf, size_t n, const char *lab)
+{
+	snprintf(buf, n, "%s/labs/%s", cli_rundir(), lab);
+}
+
+/* Underlay addresses of link i: a /30 of 172.16.0.0/12, or a /64 of fd00::/16. */
+static void underlay(const struct lab_link *l, int i, int side, char *addr, size_t n, char *pfx,
+		     size_t pn)
+{
+	if (l->v6) {
+		snprintf(addr, n, "fd00:%x::%d", i + 1, side + 1);
+		snprintf(pfx, pn, "%s/64", addr);
+	} else {
+		snprintf(addr, n, "172.%d.%d.%d", 16 + i / 16384, (i / 64) % 256, 4 * (i % 64) + 1 + side);
+		snprintf(pfx, pn, "%s/30", addr);
+	}
+}
+
+static int make_links(const struct lab *lab)
+{
+	char na[64], nb[64], a[64], b[64], pa[80], pb[80];
+
+	for (int i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+		int mtu = l->eth ? (l->mtu ? l->mtu : 1500) : (l->mtu + 48 > 1500 ? l->mtu + 48 : 1500);
+		ns_name(na, sizeof(na), lab, l->a);
+		ns_name(nb, sizeof(nb), lab, l->b);
+		if (run("ip link add name %s netns %s mtu %d type veth peer name %s netns %s mtu %d", l->ifa,
+			na, mtu, l->ifb, nb, mtu) < 0 ||
+		    run("ip -n %s link set dev %s up", na, l->ifa) < 0 ||
+		    run("ip -n %s link set dev %s up", nb, l->ifb) < 0) {
+			fprintf(stderr, "newip lab: cannot create link %s:%s - %s:%s (line %d)\n",
+				lab->nodes[l->a].name, l->ifa, lab->nodes[l->b].name, l->ifb, l->line);
+			return -1;
+		}
+		if (l->eth)
+			continue;
+		underlay(l, i, 0, a, sizeof(a), pa, sizeof(pa));
+		underlay(l, i, 1, b, sizeof(b), pb, sizeof(pb));
+		if (run("ip -n %s addr add %s dev %s%s", na, pa, l->ifa, l->v6 ? " nodad" : "") < 0 ||
+		    run("ip -n %s addr add %s dev %s%s", nb, pb, l->ifb, l->v6 ? " nodad" : "") < 0) {
+			fprintf(stderr, "newip lab: cannot address link on line %d\n", l->line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int write_config(const struct lab *lab, int node, const char *path)
+{
+	const struct lab_node *n = &lab->nodes[node];
+	char a[64], b[64], pa[80], pb[80];
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "# written by newip lab up %s\nnode %s\nrundir %s\n", lab->path, n->name,
+		cli_rundir());
+	for (int i = 0; i < n->n_addrs; i++)
+		fprintf(f, "address %s\n", n->addrs[i]);
+	for (int i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+		if (l->a != node && l->b != node)
+			continue;
+		int side = l->b == node;
+		const char *ifname = side ? l->ifb : l->ifa;
+		if (l->eth) {
+			fprintf(f, "link %s eth dev %s", ifname, ifname);
+		} else {
+			underlay(l, i, side, a, sizeof(a), pa, sizeof(pa));
+			underlay(l, i, !side, b, sizeof(b), pb, sizeof(pb));
+			fprintf(f, l->v6 ? "link %s udp local [%s]:6464 peer [%s]:6464" :
+					   "link %s udp local %s:6464 peer %s:6464",
+				ifname, a, b);
+		}
+		if (l->mtu)
+			fprintf(f, " mtu %d", l->mtu);
+		fprintf(f, "\n");
+	}
+	for (int i = 0; i < n->n_routes; i++)
+		fprintf(f, "route %s\n", n->routes[i]);
+	return fclose(f);
+}
+
+static const char *newipd_path(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 16);
+
+	if (n > 0) {
+		path[n] = '\0';
+		char *slash = strrchr(path, '/');
+		strcpy(slash + 1, "newipd");
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return "newipd"; /* from PATH */
+}
+
+static pid_t start_node(const struct lab *lab, int node, const char *dir)
+{
+	char ns[64], conf[600], log[600];
+
+	ns_name(ns, sizeof(ns), lab, node);
+	snprintf(conf, sizeof(conf), "%s/%s.conf", dir, lab->nodes[node].name);
+	snprintf(log, sizeof(log), "%s/%s.log", dir, lab->nodes[node].name);
+	if (write_config(lab, node, conf) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		setsid();
+		execlp("ip", "ip", "netns", "exec", ns, newipd_path(), "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Poll each node's control socket until it answers; a node that exits is reported. */
+static int wait_ready(const struct lab *lab, const pid_t *pids, const char *dir)
+{
+	struct timespec t = { 0, 20 * 1000000 };
+
+	for (int i = 0; i < lab->n_nodes; i++) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s/%s/ctl.sock", cli_rundir(), lab->nodes[i].name);
+		for (int tries = 0;; tries++) {
+			json_t *req = json_pack("{s:s}", "cmd", "status");
+			json_t *resp = ctl_request_path(path, req, 200);
+			json_decref(req);
+			bool ok = resp && json_is_true(json_object_get(resp, "ok"));
+			json_decref(resp);
+			if (ok)
+				break;
+			if (waitpid(pids[i], NULL, WNOHANG) == pids[i] || tries > 500) {
+				fprintf(stderr, "newip lab: node %s did not start; its log (%s/%s.log):\n",
+					lab->nodes[i].name, dir, lab->nodes[i].name);
+				run("cat %s/%s.log", dir, lab->nodes[i].name);
+				return -1;
+			}
+			nanosleep(&t, NULL);
+		}
+	}
+	return 0;
+}
+
+static void kill_pids(const char *dir)
+{
+	char path[600], name[64];
+	struct timespec t = { 0, 20 * 1000000 };
+	pid_t pids[LAB_MAX_NODES];
+	int n = 0, pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pids", dir);
+	if (!(f = fopen(path, "r")))
+		return;
+	while (n < LAB_MAX_NODES && fscanf(f, "%63s %d", name, &pid) == 2)
+		if (pid > 1 && kill(pid, SIGTERM) == 0)
+			pids[n++] = pid;
+	fclose(f);
+	for (int i = 0; i < n; i++) {
+		for (int tries = 0; tries < 150 && kill(pids[i], 0) == 0; tries++) {
+			waitpid(pids[i], NULL, WNOHANG); /* our own child when down follows up */
+			nanosleep(&t, NULL);
+		}
+		if (kill(pids[i], 0) == 0)
+			kill(pids[i], SIGKILL);
+	}
+}
+
+/* Remove every namespace of the lab (and whatever still runs in one), and its state. */
+static int lab_down(const struct lab *lab)
+{
+	char dir[512], prefix[64], path[1024];
+	struct dirent *e;
+	DIR *d;
+
+	state_dir(dir, sizeof(dir), lab->name);
+	kill_pids(dir);
+	snprintf(prefix, sizeof(prefix), "nip-%s-", lab->name);
+	if ((d = opendir("/run/netns"))) {
+		while ((e = readdir(d)))
+			if (!strncmp(e->d_name, prefix, strlen(prefix))) {
+				run("ip netns pids %s", e->d_name); /* for -v: what is still there */
+				char cmd[512];
+				snprintf(cmd, sizeof(cmd), "ip netns pids %s | xargs -r kill -9", e->d_name);
+				if (verbose)
+					fprintf(stderr, "+ %s\n", cmd);
+				(void)!system(cmd);
+				run("ip netns del %s", e->d_name);
+			}
+		closedir(d);
+	}
+	for (int i = 0; i < lab->n_nodes; i++) {
+		snprintf(path, sizeof(path), "%s/%s", cli_rundir(), lab->nodes[i].name);
+		char f[1100];
+		snprintf(f, sizeof(f), "%s/ctl.sock", path);
+		unlink(f);
+		snprintf(f, sizeof(f), "%s/local.sock", path);
+		unlink(f);
+		rmdir(path);
+	}
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.') {
+				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+				unlink(path);
+			}
+		closedir(d);
+		rmdir(dir);
+	}
+	return EX_OK;
+}
+
+static int lab_up(const struct lab *lab)
+{
+	char dir[512], ns[64], path[600];
+	pid_t pids[LAB_MAX_NODES];
+	FILE *f;
+
+	for (int i = 0; i < lab->n_nodes; i++) {
+		snprintf(path, sizeof(path), "%s/%s/ctl.sock", cli_rundir(), lab->nodes[i].name);
+		if (access(path, F_OK) == 0) {
+			fprintf(stderr, "newip lab: a node named %s already runs (%s); bring its lab "
+				"down first\n", lab->nodes[i].name, path);
+			return EX_FAIL;
+		}
+	}
+	lab_down(lab); /* leftovers of an earlier run of the same lab */
+	state_dir(dir, sizeof(dir), lab->name);
+	snprintf(path, sizeof(path), "%s/labs", cli_rundir());
+	mkdir(cli_rundir(), 0755);
+	mkdir(path, 0755);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "newip lab: cannot create %s: %s\n", dir, strerror(errno));
+		return EX_USAGE;
+	}
+	for (int i = 0; i < lab->n_nodes; i++) {
+		ns_name(ns, sizeof(ns), lab, i);
+		if (run("ip netns add %s", ns) < 0 || run("ip -n %s link set dev lo up", ns) < 0) {
+			fprintf(stderr, "newip lab: cannot create namespace %s (are you root?)\n", ns);
+			goto fail;
+		}
+	}
+	if (make_links(lab) < 0)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/pids", dir);
+	if (!(f = fopen(path, "w")))
+		goto fail;
+	for (int i = 0; i < lab->n_nodes; i++) {
+		pids[i] = start_node(lab, i, dir);
+		fprintf(f, "%s %d\n", lab->nodes[i].name, (int)pids[i]);
+	}
+	fclose(f);
+	for (int i = 0; i < lab->n_nodes; i++)
+		if (pids[i] < 0)
+			goto fail;
+	if (wait_ready(lab, pids, dir) < 0)
+		goto fail;
+	printf("lab %s up: %d nodes, %d links (logs and configs in %s)\n", lab->name, lab->n_nodes,
+	       lab->n_links, dir);
+	for (int i = 0; i < lab->n_nodes; i++) {
+		printf("  %-10s", lab->nodes[i].name);
+		for (int k = 0; k < lab->nodes[i].n_addrs; k++)
+			printf(" %s", lab->nodes[i].addrs[k]);
+		printf("\n");
+	}
+	return EX_OK;
+fail:
+	lab_down(lab);
+	return EX_FAIL;
+}
+
+/* Find the namespace of NODE among running labs: nip-*-NODE. */
+static int lab_exec(char **argv, int argc)
+{
+	char found[300] = "", suffix[64];
+	struct dirent *e;
+	int matches = 0;
+	DIR *d = opendir("/run/netns");
+
+	snprintf(suffix, sizeof(suffix), "-%s", argv[0]);
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name), s = strlen(suffix);
+		if (!strncmp(e->d_name, "nip-", 4) && n > s && !strcmp(e->d_name + n - s, suffix) &&
+		    strchr(e->d_name + 4, '-') == e->d_name + n - s) {
+			snprintf(found, sizeof(found), "%s", e->d_name);
+			matches++;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (matches != 1) {
+		fprintf(stderr, "newip lab: %s node %s in a running lab\n",
+			matches ? "more than one" : "no", argv[0]);
+		return EX_USAGE;
+	}
+	char **args = calloc((size_t)argc + 4, sizeof(*args));
+	args[0] = "ip", args[1] = "netns", args[2] = "exec", args[3] = found;
+	for (int i = 1; i < argc; i++)
+		args[3 + i] = argv[i];
+	execvp("ip", args);
+	fprintf(stderr, "newip lab: cannot run ip: %s\n", strerror(errno));
+	return EX_USAGE;
+}
+
+int cmd_lab(int argc, char **argv)
+{
+	static struct lab lab;
+	char err[600];
+
+	if (argc >= 2 && !strcmp(argv[1], "-v")) {
+		verbose = true;
+		argv++, argc--;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "exec") && !strcmp(argv[3], "--") && argc > 4) {
+		argv[3] = argv[2];
+		return lab_exec(argv + 3, argc - 3);
+	}
+	if (argc != 3 || (strcmp(argv[1], "up") && strcmp(argv[1], "down"))) {
+		fprintf(stderr, "usage: newip lab [-v] up|down FILE.yaml\n"
+				"       newip lab exec NODE -- COMMAND [ARGS]\n");
+		return EX_USAGE;
+	}
+	if (lab_load(&lab, argv[2], err, sizeof(err)) < 0) {
+		fprintf(stderr, "newip lab: %s\n", err);
+		return EX_USAGE;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "newip lab: namespaces need root; run with sudo\n");
+		return EX_USAGE;
+	}
+	return argv[1][0] == 'u' ? lab_up(&lab) : lab_down(&lab);
+}

@@ -1,0 +1,44 @@
+/* Lab topologies (docs/lab.md): nodes and links of network namespaces on one machine. */
+#ifndef NEWIP_LAB_H
+#define NEWIP_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LAB_NAME 16 /* names become namespace and interface names: keep them short */
+#define LAB_MAX_NODES 64
+#define LAB_MAX_LINKS 128
+#define LAB_MAX_ADDRS 8
+#define LAB_MAX_ROUTES 64
+
+struct lab_node {
+	char name[LAB_NAME];
+	char addrs[LAB_MAX_ADDRS][96];
+	int n_addrs;
+	char routes[LAB_MAX_ROUTES][200];
+	int n_routes;
+	int line;
+};
+
+struct lab_link {
+	int a, b; /* node indices */
+	char ifa[LAB_NAME], ifb[LAB_NAME];
+	bool eth, v6;
+	int mtu; /* 0: default */
+	int line;
+};
+
+struct lab {
+	char name[LAB_NAME];
+	char path[512];
+	struct lab_node nodes[LAB_MAX_NODES];
+	int n_nodes;
+	struct lab_link links[LAB_MAX_LINKS];
+	int n_links;
+};
+
+/* Parse and check a topology file; on error "FILE:LINE: what, how to fix" in err. */
+int lab_load(struct lab *lab, const char *path, char *err, size_t errlen);
+int lab_node_index(const struct lab *lab, const char *name);
+
+#endif

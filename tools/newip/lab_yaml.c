@@ -1,0 +1,306 @@
+/* Topology YAML for labs, read with libyaml's document API so errors carry line numbers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "lab.h"
+#include "newip/addr.h"
+
+struct ctx {
+	yaml_document_t doc;
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct ctx *x, const yaml_node_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(x->err, x->errlen, "%s:%lu: ", x->path,
+			 at ? (unsigned long)at->start_mark.line + 1 : 1ul);
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < x->errlen)
+		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static yaml_node_t *get(struct ctx *x, yaml_node_t *map, const char *key)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(&x->doc, p->key));
+		if (k && !strcmp(k, key))
+			return yaml_document_get_node(&x->doc, p->value);
+	}
+	return NULL;
+}
+
+/* Names become parts of namespace and interface names: letters, digits, '-', '_'. */
+static bool good_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= LAB_NAME - 1)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '-' || s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+static int check_keys(struct ctx *x, yaml_node_t *map, const char *const *allowed)
+{
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(&x->doc, p->key);
+		const char *k = scalar(kn);
+		bool ok = false;
+		for (int i = 0; k && allowed[i]; i++)
+			ok |= !strcmp(k, allowed[i]);
+		if (!ok)
+			return fail(x, kn, "unknown key '%s'; expected %s%s%s%s%s", k ? k : "?",
+				    allowed[0], allowed[1] ? ", " : "", allowed[1] ? allowed[1] : "",
+				    allowed[1] && allowed[2] ? ", " : "",
+				    allowed[1] && allowed[2] ? allowed[2] : "");
+	}
+	return 0;
+}
+
+static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t width, int max,
+		     int *n, const char *what)
+{
+	if (!seq)
+		return 0;
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return fail(x, seq, "'%s' must be a list, e.g. [a, b]", what);
+	for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top; i++) {
+		yaml_node_t *it = yaml_document_get_node(&x->doc, *i);
+		const char *s = scalar(it);
+		if (!s || strlen(s) >= width)
+			return fail(x, it, "each of '%s' must be one short text value", what);
+		if (*n == max)
+			return fail(x, it, "more than %d %s", max, what);
+		snprintf(out[(*n)++], width, "%s", s);
+	}
+	return 0;
+}
+
+static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_t *vn)
+{
+	static const char *const keys[] = { "addresses", "routes", NULL };
+	struct lab_node *n = &lab->nodes[lab->n_nodes];
+	const char *name = scalar(kn);
+	char tmp[LAB_MAX_ADDRS][200];
+	struct nip_addr a;
+	int na = 0;
+
+	if (!name || !good_name(name))
+		return fail(x, kn, "node name '%s' must be 1-%d letters, digits, '-' or '_'",
+			    name ? name : "?", LAB_NAME - 2);
+	if (lab_node_index(lab, name) >= 0)
+		return fail(x, kn, "node '%s' defined twice", name);
+	if (lab->n_nodes == LAB_MAX_NODES)
+		return fail(x, kn, "more than %d nodes", LAB_MAX_NODES);
+	if (vn->type != YAML_MAPPING_NODE)
+		return fail(x, vn, "node '%s' must be a mapping with 'addresses' and 'routes'", name);
+	if (check_keys(x, vn, keys) < 0)
+		return -1;
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->line = (int)kn->start_mark.line + 1;
+	if (load_list(x, get(x, vn, "addresses"), tmp, 96, LAB_MAX_ADDRS, &na, "addresses") < 0 ||
+	    load_list(x, get(x, vn, "routes"), n->routes, 200, LAB_MAX_ROUTES, &n->n_routes,
+		      "routes") < 0)
+		return -1;
+	if (na == 0)
+		return fail(x, kn, "node '%s' needs at least one address", name);
+	for (int i = 0; i < na; i++) {
+		if (nip_addr_parse(&a, tmp[i]) < 0)
+			return fail(x, get(x, vn, "addresses"), "'%s' is not an address (192.0.2.1, "
+				    "2001:db8::1, x0a01)", tmp[i]);
+		memcpy(n->addrs[i], tmp[i], strlen(tmp[i]) + 1); /* load_list kept it < 96 */
+	}
+	n->n_addrs = na;
+	lab->n_nodes++;
+	return 0;
+}
+
+static int endpoint(struct ctx *x, struct lab *lab, yaml_node_t *at, const char *s, int *node,
+		    char *ifname)
+{
+	const char *colon = s ? strchr(s, ':') : NULL;
+	char name[LAB_NAME];
+
+	if (!colon || (size_t)(colon - s) >= LAB_NAME || !good_name(colon + 1))
+		return fail(x, at, "endpoint '%s' must be NODE:IFACE, e.g. r1:eth0", s ? s : "?");
+	memcpy(name, s, (size_t)(colon - s));
+	name[colon - s] = '\0';
+	if ((*node = lab_node_index(lab, name)) < 0)
+		return fail(x, at, "endpoint '%s': no node named '%s' under nodes", s, name);
+	strcpy(ifname, colon + 1);
+	for (int i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+		if ((l->a == *node && !strcmp(l->ifa, ifname)) ||
+		    (l->b == *node && !strcmp(l->ifb, ifname)))
+			return fail(x, at, "interface %s is used by two links", s);
+	}
+	return 0;
+}
+
+static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
+{
+	static const char *const keys[] = { "endpoints", "kind", "mtu", "underlay", NULL };
+	struct lab_link *l = &lab->links[lab->n_links];
+	yaml_node_t *ep = get(x, ln, "endpoints");
+	const char *kind = scalar(get(x, ln, "kind")), *mtu = scalar(get(x, ln, "mtu"));
+	const char *under = scalar(get(x, ln, "underlay"));
+
+	if (ln->type != YAML_MAPPING_NODE)
+		return fail(x, ln, "each link must be a mapping with 'endpoints'");
+	if (check_keys(x, ln, keys) < 0)
+		return -1;
+	if (lab->n_links == LAB_MAX_LINKS)
+		return fail(x, ln, "more than %d links", LAB_MAX_LINKS);
+	memset(l, 0, sizeof(*l));
+	l->line = (int)ln->start_mark.line + 1;
+	if (!ep || ep->type != YAML_SEQUENCE_NODE ||
+	    ep->data.sequence.items.top - ep->data.sequence.items.start != 2)
+		return fail(x, ep ? ep : ln, "'endpoints' must list two NODE:IFACE, e.g. "
+			    "[h1:eth0, r1:eth1]");
+	yaml_node_t *e0 = yaml_document_get_node(&x->doc, ep->data.sequence.items.start[0]);
+	yaml_node_t *e1 = yaml_document_get_node(&x->doc, ep->data.sequence.items.start[1]);
+	int na, nb;
+	char ia[LAB_NAME], ib[LAB_NAME];
+	if (endpoint(x, lab, e0, scalar(e0), &na, ia) < 0 ||
+	    endpoint(x, lab, e1, scalar(e1), &nb, ib) < 0)
+		return -1;
+	if (na == nb && !strcmp(ia, ib))
+		return fail(x, e1, "interface %s is used by two links", scalar(e1));
+	l->a = na, l->b = nb;
+	strcpy(l->ifa, ia);
+	strcpy(l->ifb, ib);
+	if (l->a == l->b)
+		return fail(x, ep, "a link joins two different nodes");
+	if (kind && strcmp(kind, "udp") && strcmp(kind, "eth"))
+		return fail(x, get(x, ln, "kind"), "kind '%s' unknown; use udp or eth", kind);
+	l->eth = kind && !strcmp(kind, "eth");
+	if (under && strcmp(under, "ipv4") && strcmp(under, "ipv6"))
+		return fail(x, get(x, ln, "underlay"), "underlay '%s' unknown; use ipv4 or ipv6",
+			    under);
+	if (under && l->eth)
+		return fail(x, get(x, ln, "underlay"), "'underlay' applies to udp links only");
+	l->v6 = under && !strcmp(under, "ipv6");
+	if (mtu && ((l->mtu = atoi(mtu)) < 1280 || l->mtu > 2000))
+		return fail(x, get(x, ln, "mtu"), "mtu '%s' out of range; use 1280 to 2000", mtu);
+	lab->n_links++;
+	return 0;
+}
+
+/* Each node's routes must say "PREFIX via IFACE" with an interface the node has. */
+static int check_routes(struct ctx *x, struct lab *lab)
+{
+	for (int i = 0; i < lab->n_nodes; i++) {
+		struct lab_node *n = &lab->nodes[i];
+		for (int r = 0; r < n->n_routes; r++) {
+			char pfx[128], via[16], ifname[64];
+			struct nip_prefix p;
+			bool found = false;
+			if (sscanf(n->routes[r], "%127s %15s %63s", pfx, via, ifname) != 3 ||
+			    strcmp(via, "via") || nip_prefix_parse(&p, pfx) < 0) {
+				snprintf(x->err, x->errlen, "%s:%d: node %s: route '%s' must read "
+					 "'PREFIX via IFACE' (e.g. 'default via eth0')", x->path,
+					 n->line, n->name, n->routes[r]);
+				return -1;
+			}
+			for (int k = 0; k < lab->n_links; k++)
+				found |= (lab->links[k].a == i && !strcmp(lab->links[k].ifa, ifname)) ||
+					 (lab->links[k].b == i && !strcmp(lab->links[k].ifb, ifname));
+			if (!found) {
+				snprintf(x->err, x->errlen, "%s:%d: node %s: route via '%s', but no link "
+					 "gives %s an interface of that name", x->path, n->line,
+					 n->name, ifname, n->name);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int lab_node_index(const struct lab *lab, const char *name)
+{
+	for (int i = 0; i < lab->n_nodes; i++)
+		if (!strcmp(lab->nodes[i].name, name))
+			return i;
+	return -1;
+}
+
+static int load_doc(struct ctx *x, struct lab *lab)
+{
+	static const char *const keys[] = { "name", "nodes", "links", NULL };
+	yaml_node_t *root = yaml_document_get_root_node(&x->doc), *nodes, *links;
+	const char *name;
+
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return fail(x, root, "a lab file is a mapping with name, nodes and links");
+	if (check_keys(x, root, keys) < 0)
+		return -1;
+	name = scalar(get(x, root, "name"));
+	if (!name || !good_name(name))
+		return fail(x, root, "'name' must be 1-%d letters, digits, '-' or '_'", LAB_NAME - 2);
+	snprintf(lab->name, sizeof(lab->name), "%s", name);
+	nodes = get(x, root, "nodes");
+	if (!nodes || nodes->type != YAML_MAPPING_NODE)
+		return fail(x, nodes ? nodes : root, "'nodes' must map node names to their settings");
+	for (yaml_node_pair_t *p = nodes->data.mapping.pairs.start; p < nodes->data.mapping.pairs.top; p++)
+		if (load_node(x, lab, yaml_document_get_node(&x->doc, p->key),
+			      yaml_document_get_node(&x->doc, p->value)) < 0)
+			return -1;
+	links = get(x, root, "links");
+	if (links && links->type != YAML_SEQUENCE_NODE)
+		return fail(x, links, "'links' must be a list");
+	for (yaml_node_item_t *i = links ? links->data.sequence.items.start : NULL;
+	     links && i < links->data.sequence.items.top; i++)
+		if (load_link(x, lab, yaml_document_get_node(&x->doc, *i)) < 0)
+			return -1;
+	return check_routes(x, lab);
+}
+
+int lab_load(struct lab *lab, const char *path, char *err, size_t errlen)
+{
+	struct ctx x = { .path = path, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	memset(lab, 0, sizeof(*lab));
+	snprintf(lab->path, sizeof(lab->path), "%s", path);
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read", path);
+		return -1;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &x.doc)) {
+		snprintf(err, errlen, "%s:%lu: YAML: %s", path,
+			 (unsigned long)parser.problem_mark.line + 1,
+			 parser.problem ? parser.problem : "syntax error");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return -1;
+	}
+	rc = load_doc(&x, lab);
+	yaml_document_delete(&x.doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}
