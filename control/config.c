@@ -266,12 +266,23 @@ int config_check(struct config *c, char *err, size_t errlen)
 {
 	struct ctx x = { c, c->path, 0, err, errlen };
 
-	for (unsigned i = 0; i < c->n_routes; i++)
-		if (config_link(c, c->routes[i].via) < 0) {
-			x.line = c->routes[i].line;
+	for (unsigned i = 0; i < c->n_routes; i++) {
+		const struct nip_prefix *p = &c->routes[i].prefix;
+		x.line = c->routes[i].line;
+		if (config_link(c, c->routes[i].via) < 0)
 			return fail(&x, "route via '%s': no such link; define it with 'link %s ...'",
 				    c->routes[i].via, c->routes[i].via);
+		for (unsigned k = 0; k < i; k++) {
+			const struct nip_prefix *q = &c->routes[k].prefix;
+			char s[NIP_ADDR_STRLEN];
+			if (p->addr.len != q->addr.len || p->plen != q->plen ||
+			    memcmp(p->addr.b, q->addr.b, p->addr.len) != 0)
+				continue;
+			nip_prefix_format(p, s, sizeof(s));
+			return fail(&x, "a route for %s is already given at line %d; keep one",
+				    s, c->routes[k].line);
 		}
+	}
 	if (!c->node[0]) {
 		snprintf(err, errlen, "%s: no 'node NAME' line (or --name); every node needs a name",
 			 c->path);

@@ -104,11 +104,10 @@ static int start(struct node *n, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->n_links; i++)
 		n->dp.links[i].cfg = c->links[i];
 	n->dp.n_links = c->n_links;
-	for (unsigned i = 0; i < c->n_routes; i++)
+	for (unsigned i = 0; i < c->n_routes; i++) /* config_check refused duplicates */
 		if (rib_add(&n->rib, &c->routes[i].prefix, (uint16_t)config_link(c, c->routes[i].via),
 			    ORIGIN_CONFIG) < 0) {
-			snprintf(err, errlen, "%s:%d: a route for this prefix is already given above",
-				 c->path, c->routes[i].line);
+			snprintf(err, errlen, "out of memory for routes");
 			return -1;
 		}
 	if (dp_init(&n->dp, n->local_path, err, errlen) < 0)

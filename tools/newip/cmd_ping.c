@@ -47,14 +47,14 @@ struct ping {
 	size_t size;
 };
 
-/* Handle whatever arrives until `until`; returns after a reply if stop_on_reply. */
-static void ping_wait(int fd, struct ping *p, double until)
+/* Handle whatever arrives until `until`, or until every probe is answered if `last`. */
+static void ping_wait(int fd, struct ping *p, double until, bool last)
 {
 	static uint8_t body[NIP_LOCAL_MAX];
 	char who[NIP_ADDR_STRLEN], what[128];
 	struct nip_local_hdr h;
 
-	for (double t; (t = now_ms()) < until;) {
+	for (double t; (t = now_ms()) < until && !(last && p->received + p->errors >= p->sent);) {
 		ssize_t n = nip_sock_recv(fd, &h, body, sizeof(body), (int)(until - t) + 1);
 		if (n < 0)
 			return;
@@ -127,7 +127,7 @@ int cmd_ping(struct cli *c, int argc, char **argv)
 			return EX_USAGE;
 		}
 		p.sent++;
-		ping_wait(fd, &p, p.sent_at[seq] + (seq == count ? wait : interval) * 1e3);
+		ping_wait(fd, &p, p.sent_at[seq] + (seq == count ? wait : interval) * 1e3, seq == count);
 	}
 	double avg = p.received ? p.sum / p.received : 0;
 	double mdev = p.received ? sqrt(fmax(0, p.sum2 / p.received - avg * avg)) : 0;

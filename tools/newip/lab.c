@@ -185,6 +185,8 @@ static int wait_ready(const struct lab *lab, const pid_t *pids, const char *dir)
 
 	for (int i = 0; i < lab->n_nodes; i++) {
 		char path[600];
+		if (!lab->nodes[i].daemon)
+			continue;
 		snprintf(path, sizeof(path), "%s/%s/ctl.sock", cli_rundir(), lab->nodes[i].name);
 		for (int tries = 0;; tries++) {
 			json_t *req = json_pack("{s:s}", "cmd", "status");
@@ -311,8 +313,9 @@ static int lab_up(const struct lab *lab)
 	if (!(f = fopen(path, "w")))
 		goto fail;
 	for (int i = 0; i < lab->n_nodes; i++) {
-		pids[i] = start_node(lab, i, dir);
-		fprintf(f, "%s %d\n", lab->nodes[i].name, (int)pids[i]);
+		pids[i] = lab->nodes[i].daemon ? start_node(lab, i, dir) : 0;
+		if (pids[i])
+			fprintf(f, "%s %d\n", lab->nodes[i].name, (int)pids[i]);
 	}
 	fclose(f);
 	for (int i = 0; i < lab->n_nodes; i++)
@@ -323,7 +326,7 @@ static int lab_up(const struct lab *lab)
 	printf("lab %s up: %d nodes, %d links (logs and configs in %s)\n", lab->name, lab->n_nodes,
 	       lab->n_links, dir);
 	for (int i = 0; i < lab->n_nodes; i++) {
-		printf("  %-10s", lab->nodes[i].name);
+		printf("  %-10s%s", lab->nodes[i].name, lab->nodes[i].daemon ? "" : " (no daemon)");
 		for (int k = 0; k < lab->nodes[i].n_addrs; k++)
 			printf(" %s", lab->nodes[i].addrs[k]);
 		printf("\n");

@@ -17,6 +17,7 @@ struct lab_node {
 	int n_addrs;
 	char routes[LAB_MAX_ROUTES][200];
 	int n_routes;
+	bool daemon; /* false: a namespace with links only (for injectors, foreign peers) */
 	int line;
 };
 

@@ -97,7 +97,7 @@ static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t w
 
 static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_t *vn)
 {
-	static const char *const keys[] = { "addresses", "routes", NULL };
+	static const char *const keys[] = { "addresses", "routes", "daemon", NULL };
 	struct lab_node *n = &lab->nodes[lab->n_nodes];
 	const char *name = scalar(kn);
 	char tmp[LAB_MAX_ADDRS][200];
@@ -118,11 +118,15 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 	memset(n, 0, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	n->line = (int)kn->start_mark.line + 1;
+	const char *daemon = scalar(get(x, vn, "daemon"));
+	if (daemon && strcmp(daemon, "true") && strcmp(daemon, "false"))
+		return fail(x, get(x, vn, "daemon"), "'daemon' is true or false");
+	n->daemon = !daemon || !strcmp(daemon, "true");
 	if (load_list(x, get(x, vn, "addresses"), tmp, 96, LAB_MAX_ADDRS, &na, "addresses") < 0 ||
 	    load_list(x, get(x, vn, "routes"), n->routes, 200, LAB_MAX_ROUTES, &n->n_routes,
 		      "routes") < 0)
 		return -1;
-	if (na == 0)
+	if (na == 0 && n->daemon)
 		return fail(x, kn, "node '%s' needs at least one address", name);
 	for (int i = 0; i < na; i++) {
 		if (nip_addr_parse(&a, tmp[i]) < 0)

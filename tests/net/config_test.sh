@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# newipd configuration errors: every class of mistake gives one line, "FILE:LINE: what is
+# wrong; how to fix", and exit status 1; a good file is printed back by -n and exits 0.
+set -uo pipefail
+BUILD=$(cd "$1" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+
+good='node r1
+address 10.0.0.1
+address x0a00
+link up0 udp local 10.9.0.1:6464 peer 10.9.0.2:6464 mtu 1400
+link e0 eth dev veth0
+route default via up0
+route x0a00/8 via e0'
+
+# case NAME LINE-TO-APPEND EXPECTED-LINE EXPECTED-REGEX
+case_() {
+	local name=$1 extra=$2 line=$3 re=$4 f=$work/$1.conf
+	printf '%s\n%s\n' "$good" "$extra" >"$f"
+	out=$("$BUILD/newipd" -n -c "$f" 2>&1 >/dev/null); rc=$?
+	if [ $rc -eq 1 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -Eq "^newipd: $f:$line: $re" <<<"$out"; then
+		echo "ok   $name: $out"
+	else
+		echo "FAIL $name (exit $rc): $out"
+		fails=$((fails + 1))
+	fi
+}
+
+case_ unknown-keyword 'adress 10.0.0.2' 8 "unknown keyword 'adress'; expected node"
+case_ missing-argument 'address' 8 "'address' takes one address"
+case_ bad-address 'address 10.0.0.300' 8 "'10.0.0.300' is not an address; write dotted IPv4"
+case_ duplicate-address 'address 10.0.0.1' 8 'address 10.0.0.1 given twice'
+case_ bad-prefix 'route 10.0.0.0/33 via up0' 8 "'10.0.0.0/33' is not a prefix"
+case_ prefix-host-bits 'route 10.0.0.1/8 via up0' 8 "prefix '10.0.0.1/8' has bits set past its length; clear them"
+case_ route-syntax 'route 10.0.0.0/8 up0' 8 "write routes as 'route PREFIX via LINK'"
+case_ route-unknown-link 'route 10.0.0.0/8 via nope' 8 "route via 'nope': no such link; define it"
+case_ duplicate-route 'route default via e0' 8 "a route for default is already given at line 6; keep one"
+case_ link-kind 'link t0 tcp local 1.2.3.4:1 peer 1.2.3.5:1' 8 "link kind 'tcp' unknown; use udp or eth"
+case_ duplicate-link 'link e0 eth dev veth1' 8 "link 'e0' defined twice \\(first at line 5\\)"
+case_ bad-sockaddr 'link u1 udp local 10.0.0.1 peer 10.0.0.2:6464' 8 "'local 10.0.0.1' is not IP:PORT"
+case_ udp-missing-peer 'link u1 udp local 10.0.0.1:6464' 8 "udp link 'u1' needs both"
+case_ udp-family-mix 'link u1 udp local 10.0.0.1:6464 peer [2001:db8::1]:6464' 8 "udp link 'u1': local and peer must both be IPv4 or both IPv6"
+case_ eth-no-dev 'link e1 eth' 8 "eth link 'e1' needs 'dev IFNAME'"
+case_ mtu-range 'link e1 eth dev veth1 mtu 100' 8 "mtu '100' out of range; use 1280 to 2000"
+case_ option-unknown 'link e1 eth dev veth1 speed 10' 8 "unknown eth link option 'speed'"
+case_ option-no-value 'link e1 eth dev veth1 mtu' 8 "link option 'mtu' has no value"
+case_ ncmp-rate 'ncmp-rate fast' 8 "'ncmp-rate' takes messages per second"
+
+# Whole-file mistakes name the file (no single line is at fault) and say what to add.
+printf 'address 10.0.0.1\n' >"$work/noname.conf"
+out=$("$BUILD/newipd" -n -c "$work/noname.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "noname.conf: no 'node NAME' line" <<<"$out" && echo "ok   no-node: $out" || { echo "FAIL no-node: $out"; fails=$((fails+1)); }
+printf 'node a\n' >"$work/noaddr.conf"
+out=$("$BUILD/newipd" -n -c "$work/noaddr.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "needs at least one address" <<<"$out" && echo "ok   no-address: $out" || { echo "FAIL no-address: $out"; fails=$((fails+1)); }
+out=$("$BUILD/newipd" -n -c "$work/missing.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "missing.conf: cannot read" <<<"$out" && echo "ok   unreadable: $out" || { echo "FAIL unreadable: $out"; fails=$((fails+1)); }
+out=$("$BUILD/newipd" -n -c "$work/noaddr.conf" --address 10.0.0.9 2>&1); rc=$?
+[ $rc -eq 0 ] && grep -q '^address 10.0.0.9$' <<<"$out" && echo "ok   flags override the file" || { echo "FAIL flags: $out"; fails=$((fails+1)); }
+
+# A good file is printed back, and that output is itself a good file (round trip).
+printf '%s\n' "$good" >"$work/good.conf"
+"$BUILD/newipd" -n -c "$work/good.conf" >"$work/back.conf" && "$BUILD/newipd" -n -c "$work/back.conf" >"$work/back2.conf" &&
+	cmp -s "$work/back.conf" "$work/back2.conf" && echo "ok   -n prints a config that reads back the same" ||
+	{ echo "FAIL round trip"; fails=$((fails+1)); }
+[ "$fails" -eq 0 ] && echo "all checks passed" || echo "$fails check(s) failed"
+exit $((fails > 0))

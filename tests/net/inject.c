@@ -1,0 +1,167 @@
+/*
+ * Test helper: send COUNT malformed New IP packets (mutated, truncated or random; each one
+ * checked to fail nip_pkt_parse) over UDP to a node, in bursts, waiting after each burst until
+ * the node's link counter shows it received them all (so no packet is lost in a socket buffer
+ * and the node's drop counters can be compared exactly). Prints its own count per error.
+ * Usage: nip_inject LOCAL_IP:PORT PEER_IP:PORT CTL_SOCKET LINK COUNT SEED
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../control/config.h"
+#include "newip/newip.h"
+
+static uint64_t seed;
+
+static uint64_t rnd(void)
+{
+	seed ^= seed >> 12;
+	seed ^= seed << 25;
+	seed ^= seed >> 27;
+	return seed * 0x2545F4914F6CDD1DULL;
+}
+
+/* A random valid packet to mutate: random addresses, sometimes blocks. */
+static int valid(uint8_t *b, size_t cap)
+{
+	static const uint8_t lens[] = { 1, 2, 4, 16, 32 };
+	struct nip_hdr h = { .next_hdr = 17, .hop_limit = 64 };
+	struct nip_latency lat = { NIP_LAT_IN_TIME, 0, 1000 };
+	uint8_t payload[64];
+	struct nip_writer w;
+
+	h.dst.len = lens[rnd() % 5];
+	h.src.len = lens[rnd() % 5];
+	for (int i = 0; i < 32; i++)
+		h.dst.b[i] = (uint8_t)rnd(), h.src.b[i] = (uint8_t)rnd();
+	nip_w_init(&w, b, cap, &h);
+	if (rnd() % 2) {
+		nip_w_contract_begin(&w, 0, 0);
+		nip_w_latency(&w, &lat, true);
+		nip_w_priority(&w, 3, false);
+		nip_w_block_end(&w);
+	}
+	if (rnd() % 2) {
+		nip_w_security_begin(&w);
+		nip_w_replay(&w, rnd(), (uint32_t)rnd());
+		nip_w_block_end(&w);
+	}
+	return nip_w_finish(&w, payload, rnd() % sizeof(payload));
+}
+
+static int malformed(uint8_t *b, size_t cap, int *err)
+{
+	struct nip_pkt p;
+
+	for (;;) {
+		int n = valid(b, cap);
+		switch (rnd() % 3) {
+		case 0: /* flip 1-3 octets */
+			for (int k = 0, m = 1 + (int)(rnd() % 3); k < m; k++)
+				b[rnd() % (unsigned)n] ^= (uint8_t)(1 + rnd() % 255);
+			break;
+		case 1: /* cut short */
+			n = (int)(rnd() % (unsigned)n);
+			break;
+		default: /* noise with a plausible version */
+			n = 1 + (int)(rnd() % 200);
+			for (int i = 0; i < n; i++)
+				b[i] = (uint8_t)rnd();
+			b[0] = (uint8_t)(0x10 | (b[0] & 0x0f));
+		}
+		if (n > 0 && (*err = nip_pkt_parse(&p, b, (size_t)n)) < 0)
+			return n;
+	}
+}
+
+static long long rx_packets(const char *ctl, const char *link)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[1 << 16];
+	size_t have = 0;
+	long long v = -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ctl);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, "{\"cmd\":\"link.show\"}\n", 20) != 20) {
+		close(fd);
+		return -1;
+	}
+	while (have < sizeof(buf) - 1 && !memchr(buf, '\n', have)) {
+		ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+	}
+	close(fd);
+	buf[have] = '\0';
+	json_t *j = json_loads(buf, JSON_DISABLE_EOF_CHECK, NULL), *l;
+	size_t i;
+	json_array_foreach(json_object_get(j, "links"), i, l)
+		if (!strcmp(json_string_value(json_object_get(l, "name")), link))
+			v = json_integer_value(json_object_get(l, "rx_packets"));
+	json_decref(j);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage local, peer;
+	socklen_t ll, pl;
+	unsigned long hist[NIP_ERR_COUNT] = { 0 }, count;
+	uint8_t b[2048];
+
+	if (argc != 7 || parse_sockaddr(argv[1], &local, &ll) < 0 ||
+	    parse_sockaddr(argv[2], &peer, &pl) < 0) {
+		fprintf(stderr, "usage: nip_inject LOCAL PEER CTL_SOCKET LINK COUNT SEED\n");
+		return 2;
+	}
+	count = strtoul(argv[5], NULL, 10);
+	seed = strtoull(argv[6], NULL, 10) | 1;
+	int fd = socket(local.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&local, ll) < 0 ||
+	    connect(fd, (struct sockaddr *)&peer, pl) < 0) {
+		perror("nip_inject: socket");
+		return 2;
+	}
+	long long base = rx_packets(argv[3], argv[4]);
+	if (base < 0) {
+		fprintf(stderr, "nip_inject: no link %s on %s\n", argv[4], argv[3]);
+		return 2;
+	}
+	for (unsigned long sent = 0; sent < count;) {
+		for (int k = 0; k < 64 && sent < count; k++, sent++) {
+			int err, n = malformed(b, sizeof(b), &err);
+			if (send(fd, b, (size_t)n, 0) != n) {
+				perror("nip_inject: send");
+				return 2;
+			}
+			hist[-err]++;
+		}
+		struct timespec ms = { 0, 1000000 };
+		int tries = 0;
+		while (rx_packets(argv[3], argv[4]) < base + (long long)sent) {
+			if (++tries > 5000) {
+				fprintf(stderr, "nip_inject: node saw %lld of %lu\n",
+					rx_packets(argv[3], argv[4]) - base, sent);
+				return 1;
+			}
+			nanosleep(&ms, NULL);
+		}
+	}
+	printf("injected %lu\n", count);
+	for (int e = 1; e < NIP_ERR_COUNT; e++)
+		if (hist[e])
+			printf("malformed %s=%lu\n", nip_strerror(-e), hist[e]);
+	return 0;
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Lab topology mistakes: each gives "FILE:LINE: what is wrong" and exit 2, before anything is
+# created (so these need no root and leave nothing behind).
+set -uo pipefail
+BUILD=$(cd "$1" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+
+# case NAME LINE REGEX YAML
+case_() {
+	local f=$work/$1.yaml
+	printf '%s\n' "$4" >"$f"
+	out=$(NEWIP_RUNDIR=$work "$BUILD/newip" lab up "$f" 2>&1); rc=$?
+	if [ $rc -eq 2 ] && grep -Eq "^newip lab: $f:$2: $3" <<<"$out"; then
+		echo "ok   $1: ${out#newip lab: $work/}"
+	else
+		echo "FAIL $1 (exit $rc): $out"
+		fails=$((fails + 1))
+	fi
+}
+
+case_ yaml-syntax 4 'YAML: did not find expected' 'name: t
+nodes:
+  a: [x01'
+case_ unknown-top-key 2 "unknown key 'nodez'" 'name: t
+nodez: {}'
+case_ bad-name 1 "'name' must be 1-14 letters" 'name: "has space"
+nodes: {a: {addresses: [x01]}}'
+case_ node-no-address 3 "node 'a' needs at least one address" 'name: t
+nodes:
+  a: {routes: []}'
+case_ bad-address 3 "'x0' is not an address" 'name: t
+nodes:
+  a: {addresses: [x0]}'
+case_ endpoint-node 5 "endpoint 'b:e0': no node named 'b'" 'name: t
+nodes:
+  a: {addresses: [x01]}
+links:
+  - {endpoints: [a:e0, b:e0]}'
+case_ endpoint-form 6 "endpoint 'b' must be NODE:IFACE" 'name: t
+nodes:
+  a: {addresses: [x01]}
+  b: {addresses: [x02]}
+links:
+  - {endpoints: [a:e0, b]}'
+case_ iface-twice 7 "interface a:e0 is used by two links" 'name: t
+nodes:
+  a: {addresses: [x01]}
+  b: {addresses: [x02]}
+links:
+  - {endpoints: [a:e0, b:e0]}
+  - {endpoints: [a:e0, b:e1]}'
+case_ bad-kind 6 "kind 'tcp' unknown; use udp or eth" 'name: t
+nodes:
+  a: {addresses: [x01]}
+  b: {addresses: [x02]}
+links:
+  - {endpoints: [a:e0, b:e0], kind: tcp}'
+case_ bad-mtu 6 "mtu '99' out of range" 'name: t
+nodes:
+  a: {addresses: [x01]}
+  b: {addresses: [x02]}
+links:
+  - {endpoints: [a:e0, b:e0], mtu: 99}'
+case_ underlay-on-eth 6 "'underlay' applies to udp links only" 'name: t
+nodes:
+  a: {addresses: [x01]}
+  b: {addresses: [x02]}
+links:
+  - {endpoints: [a:e0, b:e0], kind: eth, underlay: ipv6}'
+case_ route-no-iface 3 "node a: route via 'e9', but no link gives a an interface" 'name: t
+nodes:
+  a: {addresses: [x01], routes: [default via e9]}
+  b: {addresses: [x02]}
+links:
+  - {endpoints: [a:e0, b:e0]}'
+case_ route-syntax 3 "node a: route 'default e0' must read 'PREFIX via IFACE'" 'name: t
+nodes:
+  a: {addresses: [x01], routes: [default e0]}'
+[ "$fails" -eq 0 ] && echo "all checks passed" || echo "$fails check(s) failed"
+exit $((fails > 0))
