@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Forwarding rate of one newipd on one core against the Linux kernel's IPv6 forwarding, in the
+# same namespaces, over the same veths, in the same run (bench/fwd.yaml):
+#
+#   gen --veth-- dut --veth-- sink        CPU 1: everything dut does (RPS steers its receive
+#                                         work there; newipd is pinned there)
+#                                         CPU 0: the generator and the sink
+#
+# newipd: gen sends New IP (44-octet header) + UDP over the UDP overlay; dut's newipd forwards.
+# kernel: gen sends plain IPv6/UDP to sink's address; dut's kernel routes it (forwarding=1).
+# Usage: bench/fwd_bench.sh [BUILD_DIR] (root). SECS=5 by default.
+set -euo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+SECS=${SECS:-5}
+NEWIP_RUNDIR=$(mktemp -d /tmp/nip-bench.XXXXXX)
+export NEWIP_RUNDIR
+topo=$SRC/bench/fwd.yaml
+trap '"$BUILD/newip" lab down "$topo" >/dev/null 2>&1; rm -rf "$NEWIP_RUNDIR"' EXIT
+
+"$BUILD/newip" lab up "$topo" >/dev/null
+ns() { ip netns exec "nip-fwd-$1" "${@:2}"; }
+dut_pid=$(awk '$1 == "dut" { print $2 }' "$NEWIP_RUNDIR/labs/fwd/pids")
+taskset -pc 1 "$dut_pid" >/dev/null
+ns dut sh -c 'echo 2 > /sys/class/net/g/queues/rx-0/rps_cpus'
+ns sink sh -c 'echo 1 > /sys/class/net/u0/queues/rx-0/rps_cpus'
+# The kernel path: routes across dut, forwarding on in dut only.
+ns dut sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n nip-fwd-gen -6 route add fd00:2::/64 via fd00:1::2
+ip -n nip-fwd-sink -6 route add fd00:1::/64 via fd00:2::1
+
+# run SINK_ADDR SEND_ARGS...: prints the sink's packets/s
+run() {
+	local sink=$1 out=$NEWIP_RUNDIR/sink.out
+	shift
+	ns sink taskset -c 0 "$BUILD/blast" sink "$sink" "$SECS" >"$out" &
+	local spid=$!
+	until grep -q ready "$out" 2>/dev/null; do sleep 0.05; done
+	ns gen taskset -c 0 "$BUILD/blast" send "$@" >/dev/null
+	wait "$spid"
+	sed -n 's/.*s: \([0-9]*\) packets\/s.*/\1/p' "$out"
+}
+
+printf '%-10s %14s %14s %8s\n' payload "newipd pkt/s" "kernel pkt/s" ratio
+for payload in 64 1400; do
+	nip=$(run '[fd00:2::2]:6464' '[fd00:1::1]:6464' '[fd00:1::2]:6464' "$SECS" "$payload" \
+		newip 2001:db8:5::1 2001:db8:6::1)
+	krn=$(run '[fd00:2::2]:9000' '[fd00:1::1]:9001' '[fd00:2::2]:9000' "$SECS" "$payload")
+	printf '%-10s %14s %14s %8s\n' "$payload B" "$nip" "$krn" \
+		"$(awk -v a="$nip" -v b="$krn" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+done
+fwd=$(ns dut true && NEWIP_RUNDIR=$NEWIP_RUNDIR "$BUILD/newip" -n dut -j stats |
+	sed -n 's/^ *"forwarded": \([0-9]*\),*/\1/p')
+echo "(newipd forwarded $fwd packets in all; ratio = newipd / kernel, same core budget)"
