@@ -22,5 +22,23 @@ out=$("$NEWIP" -n n1 ping -c 1 -s 1300 x05)
 expect_match "1320 octets do not fit n3's 1280 eth link" '^From x03 seq=1 packet too big \(mtu 1280\)$' "$out"
 expect_eq "n3's eth link has the configured MTU" "r: eth mtu 1280 dev r" "$("$NEWIP" -n n3 link | grep '^r:')"
 
+# NCMP errors are rate limited per destination (100/s, burst 100): 300 expiring probes in
+# about 0.3 s get about 130 answers, and n2 counts the rest.
+out=$("$NEWIP" -n n1 ping -q -c 300 -i 0.001 -W 1 -t 1 x05)
+errors=$(sed -n 's/^\([0-9]*\) errors$/\1/p' <<<"$out")
+check "n2 answered some expiring probes ($errors)" test "${errors:-0}" -ge 100
+check "... but not all 300" test "${errors:-0}" -lt 300
+check "n2 counted the rest as rate limited" test "$(json_get n2 stats ncmp_rate_limited)" -ge $((300 - errors))
+
+# SIGTERM: the node stops at once, says so, and removes its sockets.
+pid=$(awk '$1 == "n5" { print $2 }' "$NEWIP_RUNDIR/labs/chain/pids")
+kill -TERM "$pid"
+check "n5 exits on SIGTERM" wait_until 3 sh -c "! kill -0 $pid"
+expect_match "n5's log ends with 'stopped'" 'newipd n5: stopped$' "$(tail -n 1 "$NEWIP_RUNDIR/labs/chain/n5.log")"
+check "n5 removed its sockets" test ! -e "$NEWIP_RUNDIR/n5"
+
+# A crash: a daemon killed hard and the lab's state directory lost; lab down still cleans up.
+kill -KILL "$(awk '$1 == "n4" { print $2 }' "$NEWIP_RUNDIR/labs/chain/pids")"
+rm -rf "$NEWIP_RUNDIR/labs/chain"
 lab_down "$topo" chain
 finish

@@ -4,6 +4,9 @@
  * the node's link counter shows it received them all (so no packet is lost in a socket buffer
  * and the node's drop counters can be compared exactly). Prints its own count per error.
  * Usage: nip_inject LOCAL_IP:PORT PEER_IP:PORT CTL_SOCKET LINK COUNT SEED
+ *        nip_inject LOCAL_IP:PORT PEER_IP:PORT craft SRC DST SPORT
+ * The second form sends one valid-looking UDP packet whose contract holds an unknown clause
+ * with the must-understand bit: a router must answer its source with parameter problem.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -114,6 +117,31 @@ static long long rx_packets(const char *ctl, const char *link)
 	return v;
 }
 
+static int craft(int fd, char **argv)
+{
+	struct nip_hdr h = { .next_hdr = 17, .hop_limit = 64 };
+	uint8_t b[256], udp[12] = { 0, 0, 0x1b, 0x58, 0, 12, 0, 0, 'b', 'a', 'd', '!' };
+	unsigned long sport = strtoul(argv[6], NULL, 10);
+	struct nip_writer w;
+
+	if (nip_addr_parse(&h.src, argv[4]) < 0 || nip_addr_parse(&h.dst, argv[5]) < 0)
+		return 2;
+	udp[0] = (uint8_t)(sport >> 8), udp[1] = (uint8_t)sport;
+	nip_w_init(&w, b, sizeof(b), &h);
+	nip_w_contract_begin(&w, 0, 0);
+	nip_w_item(&w, NIP_TLV_M | 0x42, "??", 2); /* type 0x42: nobody knows it */
+	nip_w_block_end(&w);
+	/* No UDP checksum: the packet is rejected before anyone looks at UDP. */
+	int n = nip_w_finish(&w, udp, sizeof(udp));
+	if (n < 0 || send(fd, b, (size_t)n, 0) != n) {
+		fprintf(stderr, "nip_inject: craft: %s\n", n < 0 ? nip_strerror(n) : strerror(errno));
+		return 2;
+	}
+	printf("sent one must-understand packet, clause at offset %u\n",
+	       12u + h.dst.len + h.src.len + 6);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage local, peer;
@@ -134,6 +162,8 @@ int main(int argc, char **argv)
 		perror("nip_inject: socket");
 		return 2;
 	}
+	if (!strcmp(argv[3], "craft"))
+		return craft(fd, argv);
 	long long base = rx_packets(argv[3], argv[4]);
 	if (base < 0) {
 		fprintf(stderr, "nip_inject: no link %s on %s\n", argv[4], argv[3]);

@@ -28,5 +28,18 @@ out=$("$NEWIP" -n h1 ping -c 3 -i 0.05 x0a02)
 expect_match "r still forwards afterwards" '3 received' "$out"
 check "r is still alive" pgrep -f "newipd -c $NEWIP_RUNDIR/labs/inject/r.conf"
 
+# A well-formed packet with an unknown must-understand clause, "from" h1 port 5555: r must
+# answer h1 with parameter problem, code 2, pointing at the clause; h1 hands it to the app.
+"$NEWIP" -n h1 recv -c 1 -W 5 5555 >"$WORK/recv.out" &
+rpid=$!
+wait_until 5 grep -q listening "$WORK/recv.out"
+out=$("$NEWIP" lab exec x -- "$BUILD/tests/nip_inject" 172.16.0.9:6464 172.16.0.10:6464 craft \
+	x0a01 x0a02 5555)
+ptr=$(sed -n 's/.*clause at offset \([0-9]*\)$/\1/p' <<<"$out")
+wait $rpid
+expect_match "parameter problem reaches the sender's application, pointing at the clause" \
+	"^error from x0a00: parameter problem \(unrecognised must-understand item, pointer $ptr\)\$" \
+	"$(cat "$WORK/recv.out")"
+
 lab_down "$topo" inject
 finish

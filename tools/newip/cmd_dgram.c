@@ -112,10 +112,16 @@ int cmd_recv(struct cli *c, int argc, char **argv)
 		ssize_t n = nip_sock_recv(fd, &h, buf, sizeof(buf), wait < 0 ? -1 : (int)(wait * 1e3));
 		if (n < 0)
 			break;
-		if (h.op != NIP_OP_RECV)
-			continue;
 		nip_addr_format(&h.addr, who, sizeof(who));
-		printf("from %s port %u: %.*s\n", who, h.peer_port, (int)n, buf);
+		if (h.op == NIP_OP_NCMP) { /* an error about a datagram sent from this port */
+			char what[128];
+			ncmp_describe(h.ncmp_type, h.ncmp_code, h.param, what, sizeof(what));
+			printf("error from %s: %s\n", who, what);
+		} else if (h.op == NIP_OP_RECV) {
+			printf("from %s port %u: %.*s\n", who, h.peer_port, (int)n, buf);
+		} else {
+			continue;
+		}
 		fflush(stdout);
 		got++;
 	}
