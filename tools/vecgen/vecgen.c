@@ -163,22 +163,14 @@ static void ncmp(struct vec *v, const char *name, const char *about, struct nip_
 
 static const char SC32[] = "x2001.0db8.0000.0001.0000.0000.0000.0000";
 
-int main(int argc, char **argv)
+static struct vec v[40];
+static uint8_t pk[32], sk[64], seed[32], key[32];
+static const struct nip_latency in_time = { NIP_LAT_IN_TIME, 0, 20000 };
+static const struct nip_latency on_time = { NIP_LAT_ON_TIME, 5000, 8000 };
+
+static void vectors_basic(void)
 {
-	static struct vec v[40];
-	struct nip_writer w;
 	struct nip_hdr h;
-	uint8_t pk[32], sk[64], seed[32], key[32];
-
-	if (argc != 2)
-		die("usage", "vecgen DIR");
-	dir = argv[1];
-	if (nip_crypto_init() < 0)
-		die("libsodium", "init failed");
-	for (int i = 0; i < 32; i++)
-		seed[i] = (uint8_t)(0x40 + i), key[i] = (uint8_t)i;
-	crypto_sign_seed_keypair(pk, sk, seed);
-
 	simple_udp(&v[1], "01-ipv4-udp", "IPv4 addresses as-is (4+4), UDP 5000->7000, 20-octet header",
 		   H("198.51.100.7", "192.0.2.1", 17), "hello");
 	simple_udp(&v[2], "02-ipv6-udp", "IPv6 addresses as-is (16+16), UDP, 44-octet header",
@@ -210,10 +202,13 @@ int main(int argc, char **argv)
 	h.hop_limit = 255;
 	simple_udp(&v[8], "08-flow-tc", "traffic class 0xbb (EF, ECN CE), flow label 0xfffff, hop limit 255",
 		   h, "x");
+}
 
+static void vectors_contracts(void)
+{
+	struct nip_writer w;
+	struct nip_hdr h;
 	/* 09-11: contracts */
-	struct nip_latency in_time = { NIP_LAT_IN_TIME, 0, 20000 };
-	struct nip_latency on_time = { NIP_LAT_ON_TIME, 5000, 8000 };
 	snprintf(v[9].name, 64, "09-contract-in-time");
 	snprintf(v[9].about, 512, "in-time latency clause (M): deliver within 20000 us; accumulated 0");
 	h = H("2001:db8::2", "2001:db8::1", 17);
@@ -248,7 +243,12 @@ int main(int argc, char **argv)
 	nip_w_block_end(&w);
 	finish_udp(&v[11], &w, "extensible");
 	emit_valid(&v[11]);
+}
 
+static void vectors_security(void)
+{
+	struct nip_writer w;
+	struct nip_hdr h;
 	/* 12-13: security */
 	snprintf(v[12].name, 64, "12-security-auth-replay");
 	snprintf(v[12].about, 512,
@@ -288,7 +288,12 @@ int main(int argc, char **argv)
 	}
 	strcat(v[13].checks, "check: l4-checksum\ncheck: signature\n");
 	emit_valid(&v[13]);
+}
 
+static void vectors_chunks(void)
+{
+	struct nip_writer w;
+	struct nip_hdr h;
 	/* 14-16: chunks */
 	struct nip_chunk ch[3] = {
 		{ .significance = 0, .length = 5, .checksum = nip_inet_csum("frame", 5) },
@@ -336,7 +341,11 @@ int main(int argc, char **argv)
 	strcat(v[16].checks, "check: chunk-checksums\ncheck: auth-key=000102030405060708090a0b0c0d0e0f"
 			     "101112131415161718191a1b1c1d1e1f\n");
 	emit_valid(&v[16]);
+}
 
+static void vectors_ncmp(void)
+{
+	struct nip_hdr h;
 	/* 17-23: NCMP */
 	h = H("10.0.0.1", "10.0.0.9", 0);
 	ncmp(&v[17], "17-ncmp-echo-reply", "echo reply id 1 seq 1 echoing \"ping\"", h,
@@ -360,7 +369,12 @@ int main(int argc, char **argv)
 	ncmp(&v[23], "23-ncmp-shutoff-ack", "shut-off acknowledgement: installed, 600 s, request 99",
 	     H(SC32, "10.0.0.1", 0), NCMP_SHUTOFF_ACK, NCMP_SHUTOFF_INSTALLED, 99,
 	     "\x02\x58\x00\x00", 4);
+}
 
+static void vectors_edges(void)
+{
+	struct nip_writer w;
+	struct nip_hdr h;
 	/* 24-25: edges */
 	snprintf(v[24].name, 64, "24-empty-payload");
 	snprintf(v[24].about, 512, "no payload at all, next header 59 (no next header), hop limit 1");
@@ -384,7 +398,10 @@ int main(int argc, char **argv)
 	nip_w_block_end(&w);
 	finish_udp(&v[25], &w, "max");
 	emit_valid(&v[25]);
+}
 
+static void vectors_malformed(void)
+{
 	/* Malformed: each rule of spec §7, with the offset it must report. */
 	unsigned c10 = 12 + 4 + 4, s12 = 12 + 4 + 4, k14 = 12 + 2 + 2;
 	emit_bad("50-truncated-base", "11 octets: shorter than the base header", &v[1], -1, 0,
@@ -428,6 +445,27 @@ int main(int argc, char **argv)
 	gap.b[5]--;  /* ... and payload one shorter: same total, one octet no block claims */
 	emit_bad("70-header-gap", "header length 17 but addresses end at 16, no block claims octet 16",
 		 &gap, -1, 0, 0, "header length", 8);
+}
+
+int main(int argc, char **argv)
+{
+
+	if (argc != 2)
+		die("usage", "vecgen DIR");
+	dir = argv[1];
+	if (nip_crypto_init() < 0)
+		die("libsodium", "init failed");
+	for (int i = 0; i < 32; i++)
+		seed[i] = (uint8_t)(0x40 + i), key[i] = (uint8_t)i;
+	crypto_sign_seed_keypair(pk, sk, seed);
+
+	vectors_basic();
+	vectors_contracts();
+	vectors_security();
+	vectors_chunks();
+	vectors_ncmp();
+	vectors_edges();
+	vectors_malformed();
 	printf("vecgen: wrote %d vectors to %s\n", written, dir);
 	return 0;
 }
