@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -31,6 +32,7 @@ static int open_udp(struct link *l, char *err, size_t errlen)
 		goto fail;
 	if (!l->cfg.mtu) /* underlay MTU minus IP and UDP headers: 1500 - 28 or 1500 - 48 */
 		l->cfg.mtu = fam == AF_INET6 ? 1452 : 1472;
+	l->gso = true; /* Linux 4.18+; turned off at the first refusal */
 	return 0;
 fail:
 	snprintf(err, errlen, "link %s: udp socket: %s", l->cfg.name, strerror(errno));
@@ -127,31 +129,63 @@ unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned m
 	return (unsigned)got;
 }
 
+/* Group the queue into messages: one per packet, or with GSO one per run of equal sizes
+ * (a shorter packet may close a run), at most 64 segments and 60000 octets a run. */
+static unsigned build_msgs(struct link *l)
+{
+	unsigned nmsg = 0;
+
+	for (unsigned i = 0; i < l->n_tx; i++)
+		l->iov[i] = (struct iovec){ l->txq[i]->data, l->txq[i]->len };
+	for (unsigned i = 0; i < l->n_tx; nmsg++) {
+		unsigned j = i + 1;
+		size_t seg = l->txq[i]->len, total = seg;
+		while (l->gso && j < l->n_tx && j - i < 64 && total + l->txq[j]->len <= 60000 &&
+		       l->txq[j]->len <= seg) {
+			total += l->txq[j]->len;
+			if (l->txq[j++]->len < seg)
+				break;
+		}
+		struct msghdr *h = &l->msgs[nmsg].msg_hdr;
+		*h = (struct msghdr){ .msg_iov = &l->iov[i], .msg_iovlen = j - i };
+		if (l->cfg.kind == LINK_ETH) {
+			h->msg_name = &l->sll;
+			h->msg_namelen = sizeof(l->sll);
+		} else if (j - i > 1) {
+			h->msg_control = l->cmsg[nmsg];
+			h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+			struct cmsghdr *c = CMSG_FIRSTHDR(h);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+			uint16_t gso = (uint16_t)seg;
+			memcpy(CMSG_DATA(c), &gso, sizeof(gso));
+		}
+		l->segs[nmsg] = j - i;
+		i = j;
+	}
+	return nmsg;
+}
+
 void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)
 {
-	unsigned done = 0;
+	unsigned nmsg = build_msgs(l), done = 0, pkt = 0;
 
-	for (unsigned i = 0; i < l->n_tx; i++) {
-		l->iov[i] = (struct iovec){ l->txq[i]->data, l->txq[i]->len };
-		l->msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &l->iov[i], .msg_iovlen = 1 };
-		if (l->cfg.kind == LINK_ETH) {
-			l->msgs[i].msg_hdr.msg_name = &l->sll;
-			l->msgs[i].msg_hdr.msg_namelen = sizeof(l->sll);
-		}
-	}
-	while (done < l->n_tx) {
-		int sent = sendmmsg(l->fd, l->msgs + done, l->n_tx - done, MSG_DONTWAIT);
-		if (sent <= 0) { /* the first unsent one failed: count it and go on */
-			STAT_ADD(l->st.tx_err, 1);
-			STAT_ADD(st->drop[DROP_TX], 1);
-			done++;
+	while (done < nmsg) {
+		int sent = sendmmsg(l->fd, l->msgs + done, nmsg - done, MSG_DONTWAIT);
+		if (sent <= 0) { /* the first unsent message failed: count its packets, go on */
+			if (l->segs[done] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT))
+				l->gso = false; /* this path cannot segment: plain sends from now on */
+			STAT_ADD(l->st.tx_err, l->segs[done]);
+			STAT_ADD(st->drop[DROP_TX], l->segs[done]);
+			pkt += l->segs[done++];
 			continue;
 		}
-		for (int i = 0; i < sent; i++) {
-			STAT_ADD(l->st.tx_pkts, 1);
-			STAT_ADD(l->st.tx_bytes, l->txq[done + i]->len);
-		}
-		done += (unsigned)sent;
+		for (int m = 0; m < sent; m++, done++)
+			for (unsigned k = 0; k < l->segs[done]; k++, pkt++) {
+				STAT_ADD(l->st.tx_pkts, 1);
+				STAT_ADD(l->st.tx_bytes, l->txq[pkt]->len);
+			}
 	}
 	for (unsigned i = 0; i < l->n_tx; i++)
 		pool_put(pool, l->txq[i]);

@@ -40,6 +40,9 @@ struct link {
 	struct mmsghdr msgs[BURST];
 	struct iovec iov[BURST];
 	struct sockaddr_ll sll;
+	bool gso;			/* udp: equal-size runs leave as one UDP_SEGMENT send */
+	unsigned segs[BURST];		/* packets in each message of a flush */
+	char cmsg[BURST][32];		/* CMSG_SPACE(sizeof(uint16_t)), aligned */
 };
 
 /* Open the socket. On failure returns -1 with a message in err. */
