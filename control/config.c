@@ -134,7 +134,12 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 {
 	char *end;
 
-	if (strcmp(key, "mtu") == 0) {
+	if (strcmp(key, "metric") == 0) {
+		unsigned long m = strtoul(val, &end, 10);
+		if (*end || m == 0 || m > 65535)
+			return fail(x, "metric '%s' out of range; use 1 to 65535", val);
+		x->c->metric[x->c->n_links] = (uint16_t)m;
+	} else if (strcmp(key, "mtu") == 0) {
 		unsigned long mtu = strtoul(val, &end, 10);
 		if (*end || mtu < LINK_MTU_MIN || mtu > LINK_MTU_MAX)
 			return fail(x, "mtu '%s' out of range; use %d to %d", val, LINK_MTU_MIN,
@@ -157,7 +162,8 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 		l->has_peer_mac = true;
 	} else {
 		return fail(x, "unknown %s link option '%s'; use %s", link_kind_name(l->kind), key,
-			    l->kind == LINK_UDP ? "local, peer, mtu" : "dev, peer-mac, mtu");
+			    l->kind == LINK_UDP ? "local, peer, mtu, metric" :
+						  "dev, peer-mac, mtu, metric");
 	}
 	return 0;
 }
@@ -180,6 +186,7 @@ static int st_link(struct ctx *x, char **t, int n)
 		return fail(x, "more than %d links", DP_MAX_LINKS);
 	l = &c->links[c->n_links];
 	memset(l, 0, sizeof(*l));
+	c->metric[c->n_links] = 10;
 	strcpy(l->name, t[1]);
 	if (strcmp(t[2], "udp") == 0)
 		l->kind = LINK_UDP;
@@ -248,6 +255,22 @@ static int statement(struct ctx *x, char **t, int n)
 		if (n != 2 || strlen(t[1]) >= sizeof(c->rundir))
 			return fail(x, "'rundir' takes one directory, e.g. 'rundir /run/newip'");
 		strcpy(c->rundir, t[1]);
+	} else if (strcmp(t[0], "routing") == 0) {
+		if (n != 2 || (strcmp(t[1], "on") && strcmp(t[1], "off")))
+			return fail(x, "'routing' is on or off");
+		c->routing = t[1][1] == 'n';
+	} else if (!strcmp(t[0], "hello-interval") || !strcmp(t[0], "dead-interval")) {
+		char *end;
+		unsigned long ms = n == 2 ? strtoul(t[1], &end, 10) : 0;
+		if (n != 2 || *end || ms < 10 || ms > 60000)
+			return fail(x, "'%s' takes milliseconds, 10 to 60000", t[0]);
+		*(t[0][0] == 'h' ? &c->hello_ms : &c->dead_ms) = (uint16_t)ms;
+	} else if (strcmp(t[0], "lsa-refresh") == 0) {
+		char *end;
+		unsigned long s = n == 2 ? strtoul(t[1], &end, 10) : 0;
+		if (n != 2 || *end || s < 1 || s > 20000)
+			return fail(x, "'lsa-refresh' takes seconds, 1 to 20000");
+		c->lsa_refresh_s = (uint32_t)s;
 	} else if (strcmp(t[0], "ncmp-rate") == 0) {
 		char *end;
 		unsigned long r = n == 2 ? strtoul(t[1], &end, 10) : 0;
@@ -256,8 +279,8 @@ static int statement(struct ctx *x, char **t, int n)
 				    "1000000");
 		c->ncmp_rate = (uint32_t)r;
 	} else {
-		return fail(x, "unknown keyword '%s'; expected node, address, link, route, rundir or "
-			    "ncmp-rate", t[0]);
+		return fail(x, "unknown keyword '%s'; expected node, address, link, route, routing, "
+			    "hello-interval, dead-interval, lsa-refresh, rundir or ncmp-rate", t[0]);
 	}
 	return 0;
 }
@@ -288,6 +311,11 @@ int config_check(struct config *c, char *err, size_t errlen)
 			 c->path);
 		return -1;
 	}
+	if (c->dead_ms <= c->hello_ms) {
+		snprintf(err, errlen, "%s: dead-interval %u must exceed hello-interval %u (about 4x)",
+			 c->path, c->dead_ms, c->hello_ms);
+		return -1;
+	}
 	if (!c->n_addrs) {
 		snprintf(err, errlen, "%s: no 'address' line (or --address); a node needs at least "
 			 "one address", c->path);
@@ -306,6 +334,10 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	snprintf(c->rundir, sizeof(c->rundir), "%s", NIP_RUNDIR);
 	c->ncmp_rate = 100;
+	c->routing = true;
+	c->hello_ms = 100;
+	c->dead_ms = 400;
+	c->lsa_refresh_s = 30;
 	if (!(f = fopen(path, "r"))) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		return -1;
@@ -340,6 +372,8 @@ void config_print(const struct config *c, FILE *f)
 	char s[NIP_ADDR_STRLEN], a[80], b[80];
 
 	fprintf(f, "node %s\nrundir %s\nncmp-rate %u\n", c->node, c->rundir, c->ncmp_rate);
+	fprintf(f, "routing %s\nhello-interval %u\ndead-interval %u\nlsa-refresh %u\n",
+		c->routing ? "on" : "off", c->hello_ms, c->dead_ms, c->lsa_refresh_s);
 	for (unsigned i = 0; i < c->n_addrs; i++) {
 		nip_addr_format(&c->addrs[i], s, sizeof(s));
 		fprintf(f, "address %s\n", s);
@@ -360,7 +394,7 @@ void config_print(const struct config *c, FILE *f)
 		}
 		if (l->mtu)
 			fprintf(f, " mtu %u", l->mtu);
-		fprintf(f, "\n");
+		fprintf(f, " metric %u\n", c->metric[i]);
 	}
 	for (unsigned i = 0; i < c->n_routes; i++) {
 		nip_prefix_format(&c->routes[i].prefix, s, sizeof(s));

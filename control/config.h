@@ -28,6 +28,10 @@ struct config {
 	struct cfg_route routes[CFG_MAX_ROUTES];
 	unsigned n_routes;
 	uint32_t ncmp_rate;
+	bool routing;			/* NLS on every link (spec §9); default on */
+	uint16_t hello_ms, dead_ms;	/* defaults 100 and 400 */
+	uint32_t lsa_refresh_s;		/* default 30 */
+	uint16_t metric[DP_MAX_LINKS];	/* per link, default 10 */
 };
 
 /* Returns 0, or -1 with "FILE:LINE: what is wrong, how to fix" in err. */

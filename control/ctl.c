@@ -120,10 +120,17 @@ static json_t *cmd_routes(struct node *n)
 	}
 	for (size_t i = 0; i < n->rib.n; i++) {
 		const struct rib_route *r = &n->rib.r[i];
+		char via[NH_MAX_PATHS * (LINK_NAME + 1)] = "";
+		for (unsigned k = 0; k < r->nh.n; k++) {
+			strcat(via, k ? "," : "");
+			strcat(via, n->dp.links[r->nh.link[k]].cfg.name);
+		}
 		nip_prefix_format(&r->prefix, s, sizeof(s));
-		json_array_append_new(routes, json_pack("{s:s, s:s, s:s}", "prefix", s, "via",
-							n->dp.links[r->link].cfg.name, "origin",
-							rib_origin_name(r->origin)));
+		json_t *j = json_pack("{s:s, s:s, s:s}", "prefix", s, "via", via, "origin",
+				      rib_origin_name(r->origin));
+		if (r->origin == ORIGIN_LS)
+			json_object_set_new(j, "cost", json_integer(r->cost));
+		json_array_append_new(routes, j);
 	}
 	return json_pack("{s:b, s:o}", "ok", 1, "routes", routes);
 }
@@ -150,7 +157,7 @@ static json_t *cmd_route_change(struct node *n, json_t *req, bool add)
 	} else {
 		rc = rib_del(&n->rib, &p);
 		if (rc == -ENOENT)
-			return error("no route for %s", prefix);
+			return error("no static route for %s", prefix);
 	}
 	if (rc < 0 || rib_publish(&n->rib, &n->dp) < 0)
 		return error("%s", "out of memory");
@@ -170,13 +177,90 @@ static json_t *cmd_stats(struct node *n)
 					    json_integer((json_int_t)STAT_READ(st->malformed[e])));
 	for (unsigned i = 0; i < n->dp.n_links; i++)
 		json_array_append_new(links, link_json(&n->dp.links[i]));
-	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok", 1, "forwarded",
+	const struct lsr_stats *ls = &n->lsr.st;
+	json_t *routing = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "hello_rx",
+				    (json_int_t)ls->hello_rx, "lsu_rx", (json_int_t)ls->lsu_rx,
+				    "ack_rx", (json_int_t)ls->ack_rx, "msgs_tx",
+				    (json_int_t)ls->msgs_tx, "malformed_msgs", (json_int_t)ls->malformed,
+				    "stale_msgs", (json_int_t)ls->stale, "spf_runs",
+				    (json_int_t)ls->spf_runs, "last_spf_us",
+				    (json_int_t)n->lsr.last_spf_us, "lsas_originated",
+				    (json_int_t)ls->originated);
+	return json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok", 1, "routing",
+			 routing, "forwarded",
 			 (json_int_t)STAT_READ(st->forwarded), "delivered",
 			 (json_int_t)STAT_READ(st->delivered), "originated",
 			 (json_int_t)STAT_READ(st->originated), "ncmp_sent",
 			 (json_int_t)STAT_READ(st->ncmp_sent), "ncmp_rate_limited",
 			 (json_int_t)STAT_READ(st->ncmp_limited), "drops", drops, "malformed", bad,
 			 "links", links);
+}
+
+static json_t *rid_json(uint64_t rid)
+{
+	char s[20];
+
+	snprintf(s, sizeof(s), "%016llx", (unsigned long long)rid);
+	return json_string(s);
+}
+
+static const char *name_of(const struct lsr *l, uint64_t rid)
+{
+	const struct lsdb_entry *e = lsdb_find(l, rid);
+	return e ? e->lsa.name : "?";
+}
+
+static json_t *cmd_neigh(struct node *n)
+{
+	const struct lsr *l = &n->lsr;
+	json_t *arr = json_array();
+	uint64_t now = lsr_now_ms();
+
+	for (unsigned i = 0; i < n->dp.n_links; i++) {
+		const struct lsr_nbr *nb = &l->nbr[i];
+		json_t *j = json_pack("{s:s, s:s}", "link", n->dp.links[i].cfg.name, "state",
+				      nbr_state_name(nb->state));
+		if (nb->state != NBR_DOWN) {
+			json_object_set_new(j, "router_id", rid_json(nb->rid));
+			json_object_set_new(j, "name", json_string(name_of(l, nb->rid)));
+			json_object_set_new(j, "address", addr_json(&nb->addr));
+			json_object_set_new(j, "heard_ms_ago",
+					    json_integer((json_int_t)(now - nb->last_heard_ms)));
+			json_object_set_new(j, "mtu", json_integer(nb->mtu));
+			if (nb->mtu != n->dp.links[i].mtu)
+				json_object_set_new(j, "problem", json_string("mtu mismatch"));
+		}
+		json_array_append_new(arr, j);
+	}
+	return json_pack("{s:b, s:b, s:o, s:o}", "ok", 1, "routing", l->enabled, "router_id",
+			 rid_json(l->rid), "neighbours", arr);
+}
+
+static json_t *cmd_lsdb(struct node *n)
+{
+	const struct lsr *l = &n->lsr;
+	json_t *arr = json_array();
+	uint64_t now = lsr_now_ms();
+	char s[NIP_ADDR_STRLEN];
+
+	for (unsigned i = 0; i < l->n_db; i++) {
+		const struct lsdb_entry *e = l->db[i];
+		json_t *links = json_array(), *pfx = json_array();
+		for (unsigned k = 0; k < e->lsa.n_links; k++)
+			json_array_append_new(links, json_pack("{s:s, s:i}", "neighbour",
+							       name_of(l, e->lsa.links[k].nbr),
+							       "metric", e->lsa.links[k].metric));
+		for (unsigned k = 0; k < e->lsa.n_prefixes; k++) {
+			nip_prefix_format(&e->lsa.prefixes[k], s, sizeof(s));
+			json_array_append_new(pfx, json_string(s));
+		}
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:I, s:i, s:o, s:o}", "origin",
+						     rid_json(e->lsa.origin), "name", e->lsa.name,
+						     "seq", (json_int_t)e->lsa.seq, "age",
+						     lsdb_age(l, e, now), "links", links, "prefixes",
+						     pfx));
+	}
+	return json_pack("{s:b, s:o}", "ok", 1, "lsas", arr);
 }
 
 static json_t *handle(struct node *n, const char *line)
@@ -201,6 +285,10 @@ static json_t *handle(struct node *n, const char *line)
 		resp = cmd_route_change(n, req, cmd[6] == 'a');
 	else if (!strcmp(cmd, "stats"))
 		resp = cmd_stats(n);
+	else if (!strcmp(cmd, "neigh.show"))
+		resp = cmd_neigh(n);
+	else if (!strcmp(cmd, "lsdb.show"))
+		resp = cmd_lsdb(n);
 	else
 		resp = error("unknown cmd %s; see docs/control-api.md", cmd);
 	json_decref(req);
@@ -212,7 +300,7 @@ static void serve(struct node *n, int fd)
 {
 	static char buf[65536];
 	size_t have = 0;
-	struct timeval tv = { 2, 0 };
+	struct timeval tv = { 0, 200000 }; /* a slow client must not stall the routing protocol */
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (;;) {
@@ -241,18 +329,32 @@ static void serve(struct node *n, int fd)
 	}
 }
 
+/* The control thread: control-socket requests, routing messages from the data plane's ring,
+ * and the routing protocol's timers (a 10 ms tick). */
 void *ctl_main(void *arg)
 {
 	struct node *n = arg;
-	struct pollfd pfd = { .fd = n->ctl_fd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = n->ctl_fd, .events = POLLIN },
+				 { .fd = n->dp.ctl_wake_fd, .events = POLLIN } };
+	struct ring_slot *s;
+	uint64_t drain;
 
 	while (!atomic_load(&n->dp.stop)) {
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		int fd = accept4(n->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0) {
-			serve(n, fd);
-			close(fd);
+		poll(pfd, 2, 10);
+		uint64_t now = lsr_now_ms();
+		if (pfd[1].revents & POLLIN)
+			(void)!read(n->dp.ctl_wake_fd, &drain, sizeof(drain));
+		while ((s = ring_peek(&n->dp.to_ctl))) {
+			lsr_rx(&n->lsr, s->link, s->data, s->len, now);
+			ring_pop(&n->dp.to_ctl);
+		}
+		lsr_tick(&n->lsr, now);
+		if (pfd[0].revents & POLLIN) {
+			int fd = accept4(n->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0) {
+				serve(n, fd);
+				close(fd);
+			}
 		}
 	}
 	return NULL;

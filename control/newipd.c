@@ -113,6 +113,7 @@ static int start(struct node *n, char *err, size_t errlen)
 	if (dp_init(&n->dp, n->local_path, err, errlen) < 0)
 		return -1;
 	rl_init(&n->dp.ncmp_rl, c->ncmp_rate, c->ncmp_rate, (uint64_t)getpid());
+	lsr_init(&n->lsr, n);
 	if (rib_publish(&n->rib, &n->dp) < 0 || ctl_open(n, err, errlen) < 0) {
 		dp_destroy(&n->dp);
 		return -1;

@@ -6,12 +6,14 @@
 #include <time.h>
 
 #include "config.h"
+#include "lsr.h"
 #include "rib.h"
 
 struct node {
 	struct config cfg;
 	struct dp dp;
 	struct rib rib; /* touched by the control thread only, once running */
+	struct lsr lsr;	/* likewise */
 	char dir[300], ctl_path[340], local_path[340];
 	int ctl_fd;
 	struct timespec started;

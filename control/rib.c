@@ -1,4 +1,4 @@
-/* RIB: the control plane's route list; the data plane only ever sees FIBs built from it. */
+/* RIB: the control plane's route list; the data plane only ever sees tables built from it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,31 +12,62 @@ static bool same_prefix(const struct nip_prefix *a, const struct nip_prefix *b)
 	       memcmp(a->addr.b, b->addr.b, a->addr.len) == 0;
 }
 
-int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib_origin o)
+static bool is_static(const struct rib_route *r)
 {
-	for (size_t i = 0; i < rib->n; i++)
-		if (same_prefix(&rib->r[i].prefix, p))
-			return -EEXIST;
+	return r->origin != ORIGIN_LS;
+}
+
+static int append(struct rib *rib, const struct rib_route *r)
+{
 	if (rib->n == rib->cap) {
 		size_t cap = rib->cap ? 2 * rib->cap : 64;
-		struct rib_route *r = realloc(rib->r, cap * sizeof(*r));
-		if (!r)
+		struct rib_route *n = realloc(rib->r, cap * sizeof(*n));
+		if (!n)
 			return -ENOMEM;
-		rib->r = r;
+		rib->r = n;
 		rib->cap = cap;
 	}
-	rib->r[rib->n++] = (struct rib_route){ *p, link, o };
+	rib->r[rib->n++] = *r;
 	return 0;
+}
+
+int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib_origin o)
+{
+	struct rib_route r = { .prefix = *p, .nh = { 1, { link } }, .origin = o };
+
+	for (size_t i = 0; i < rib->n; i++)
+		if (is_static(&rib->r[i]) && same_prefix(&rib->r[i].prefix, p))
+			return -EEXIST;
+	return append(rib, &r);
 }
 
 int rib_del(struct rib *rib, const struct nip_prefix *p)
 {
 	for (size_t i = 0; i < rib->n; i++)
-		if (same_prefix(&rib->r[i].prefix, p)) {
-			rib->r[i] = rib->r[--rib->n];
+		if (is_static(&rib->r[i]) && same_prefix(&rib->r[i].prefix, p)) {
+			memmove(&rib->r[i], &rib->r[i + 1], (rib->n - i - 1) * sizeof(*rib->r));
+			rib->n--;
 			return 0;
 		}
 	return -ENOENT;
+}
+
+void rib_clear_ls(struct rib *rib)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < rib->n; i++)
+		if (is_static(&rib->r[i]))
+			rib->r[k++] = rib->r[i];
+	rib->n = k;
+}
+
+int rib_add_ls(struct rib *rib, const struct nip_prefix *p, const struct nh_group *nh,
+	       uint32_t cost)
+{
+	struct rib_route r = { .prefix = *p, .nh = *nh, .origin = ORIGIN_LS, .cost = cost };
+
+	return append(rib, &r);
 }
 
 void rib_free(struct rib *rib)
@@ -47,37 +78,75 @@ void rib_free(struct rib *rib)
 
 const char *rib_origin_name(enum rib_origin o)
 {
-	return o == ORIGIN_CONFIG ? "static (config)" : "static (cli)";
+	switch (o) {
+	case ORIGIN_CONFIG:
+		return "static (config)";
+	case ORIGIN_CLI:
+		return "static (cli)";
+	default:
+		return "link-state";
+	}
 }
 
-/* Wait until the worker has passed a quiescent point: then no one holds the old FIB. */
+/* Wait until the worker has passed a quiescent point: then no one holds the old table. */
 static void grace_period(struct dp *dp)
 {
 	uint64_t e0 = atomic_load(&dp->epoch);
-	struct timespec ms = { 0, 1000000 };
+	struct timespec ms = { 0, 200000 };
 
 	dp_wake(dp);
-	for (int i = 0; i < 5000 && atomic_load(&dp->epoch) == e0; i++)
+	for (int i = 0; i < 25000 && atomic_load(&dp->epoch) == e0; i++)
 		nanosleep(&ms, NULL);
+}
+
+/* Index of an identical group in g[0..n), appending it if new. */
+static uint16_t group_index(struct nh_group *g, unsigned *n, const struct nh_group *x)
+{
+	for (unsigned i = 0; i < *n; i++)
+		if (g[i].n == x->n && !memcmp(g[i].link, x->link, x->n * sizeof(x->link[0])))
+			return (uint16_t)i;
+	g[*n] = *x;
+	return (uint16_t)(*n)++;
+}
+
+static bool shadowed(const struct rib *rib, const struct rib_route *r)
+{
+	if (is_static(r))
+		return false;
+	for (size_t i = 0; i < rib->n; i++)
+		if (is_static(&rib->r[i]) && same_prefix(&rib->r[i].prefix, &r->prefix))
+			return true;
+	return false;
 }
 
 int rib_publish(const struct rib *rib, struct dp *dp)
 {
-	struct fib_route *fr = calloc(rib->n ? rib->n : 1, sizeof(*fr));
-	struct fib *f, *old;
+	size_t cap = rib->n ? rib->n : 1;
+	struct fib_route *fr = calloc(cap, sizeof(*fr));
+	struct nh_group *g = calloc(cap, sizeof(*g));
+	unsigned ng = 0;
+	size_t nr = 0;
+	struct fwd *f, *old;
 
-	if (!fr)
+	if (!fr || !g) {
+		free(fr);
+		free(g);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < rib->n; i++)
-		fr[i] = (struct fib_route){ rib->r[i].prefix, rib->r[i].link };
-	f = fib_build(fr, rib->n);
+		if (!shadowed(rib, &rib->r[i]))
+			fr[nr++] = (struct fib_route){ rib->r[i].prefix,
+						       group_index(g, &ng, &rib->r[i].nh) };
+	struct fib *fib = fib_build(fr, nr);
+	f = fib ? fwd_new(fib, g, ng) : NULL;
 	free(fr);
+	free(g);
 	if (!f)
 		return -ENOMEM;
-	old = atomic_exchange(&dp->fib, f);
+	old = atomic_exchange(&dp->fwd, f);
 	if (old) {
 		grace_period(dp);
-		fib_free(old);
+		fwd_free(old);
 	}
 	return 0;
 }

@@ -6,12 +6,14 @@
 
 #include "../dataplane/dp.h"
 
-enum rib_origin { ORIGIN_CONFIG, ORIGIN_CLI };
+/* Static routes (config or cli) win over link-state ones for the same prefix (spec §9). */
+enum rib_origin { ORIGIN_CONFIG, ORIGIN_CLI, ORIGIN_LS };
 
 struct rib_route {
 	struct nip_prefix prefix;
-	uint16_t link;
+	struct nh_group nh;
 	enum rib_origin origin;
+	uint32_t cost; /* link-state metric sum; 0 for static */
 };
 
 struct rib {
@@ -19,14 +21,18 @@ struct rib {
 	size_t n, cap;
 };
 
-/* 0, or -EEXIST (same prefix present), -ENOMEM. */
+/* A static route. 0, or -EEXIST (a static route for the prefix exists), -ENOMEM. */
 int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib_origin o);
-/* 0 or -ENOENT. */
+/* Delete a static route: 0 or -ENOENT. */
 int rib_del(struct rib *rib, const struct nip_prefix *p);
+/* Replace every link-state route (the routing protocol's whole answer at once). */
+void rib_clear_ls(struct rib *rib);
+int rib_add_ls(struct rib *rib, const struct nip_prefix *p, const struct nh_group *nh,
+	       uint32_t cost);
 void rib_free(struct rib *rib);
 const char *rib_origin_name(enum rib_origin o);
 
-/* Build a FIB from the RIB and swap it in; frees the old one after a grace period. */
+/* Build forwarding state from the RIB and swap it in; frees the old after a grace period. */
 int rib_publish(const struct rib *rib, struct dp *dp);
 
 #endif

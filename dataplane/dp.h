@@ -6,12 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fib.h"
+#include "fwd.h"
 #include "link.h"
 #include "newip/newip.h"
 #include "newip/sock.h"
 #include "pool.h"
 #include "ratelimit.h"
+#include "ring.h"
 #include "stats.h"
 
 #define DP_MAX_LINKS 32
@@ -32,7 +33,7 @@ struct dp {
 	unsigned n_links;
 	struct nip_addr addrs[DP_MAX_ADDRS]; /* fixed at start-up */
 	unsigned n_addrs;
-	_Atomic(struct fib *) fib;	     /* published by the control plane */
+	_Atomic(struct fwd *) fwd;	     /* published by the control plane */
 	atomic_uint_fast64_t epoch;	     /* bumped each loop: QSBR for FIB reclamation */
 	atomic_bool stop;
 	int epfd, wake_fd, local_fd;
@@ -42,7 +43,12 @@ struct dp {
 	struct local_client clients[DP_MAX_CLIENTS];
 	uint16_t next_echo_id, next_port;
 	uint64_t now_ns; /* read once per loop */
-	const struct fib *cur_fib; /* this loop's FIB */
+	const struct fwd *cur_fwd; /* this loop's forwarding state */
+	/* The routing protocol's packets (spec §9): received ones to the control plane, and
+	 * the ones it sends back, each with its link. */
+	struct ring to_ctl, from_ctl;
+	int ctl_wake_fd; /* eventfd the control thread waits on */
+	bool to_ctl_pending;
 };
 
 /* worker.c */

@@ -52,10 +52,10 @@ static void drop_tell(struct dp *dp, struct pkt *k, enum drop_reason why, uint8_
 /* Route a valid packet that is not for this node. Returns with k consumed. */
 static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 {
-	uint16_t nh = fib_lookup(dp->cur_fib, v->dst, v->dst_len);
+	int nh = fwd_pick(dp->cur_fwd, v);
 	struct link *out;
 
-	if (nh == FIB_NONE || nh >= dp->n_links)
+	if (nh < 0 || (unsigned)nh >= dp->n_links)
 		return drop_tell(dp, k, DROP_NO_ROUTE, NCMP_UNREACH, NCMP_UNREACH_NO_ROUTE, 0);
 	out = &dp->links[nh];
 	if (k->len > out->mtu) /* no fragmentation in the network: tell the source (spec §1) */
@@ -79,6 +79,15 @@ void dp_input(struct dp *dp, struct pkt *k)
 		if (dp->links[k->in_link].cfg.kind == LINK_UDP)
 			return drop(dp, k, DROP_UDP_LENGTH); /* spec §3.2 */
 		k->len = v.len; /* Ethernet padding */
+	}
+	if (v.dst_len == 1 && v.dst[0] == 0) { /* x00: this link only (spec §4, §9) */
+		if (v.next_hdr != NIP_PROTO_NLS)
+			return drop(dp, k, DROP_LINK_SCOPE);
+		if (!ring_push(&dp->to_ctl, k->in_link, k->data, k->len))
+			return drop(dp, k, DROP_CTL_BUSY);
+		dp->to_ctl_pending = true;
+		STAT_ADD(dp->st.delivered, 1);
+		return pool_put(&dp->pool, k);
 	}
 	if (dp_is_local(dp, v.dst, v.dst_len))
 		return local_input(dp, k, &v);

@@ -14,4 +14,6 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_LOCAL_FULL] = "local_full",
 	[DROP_TX] = "tx_error",
 	[DROP_POOL] = "no_buffer",
+	[DROP_LINK_SCOPE] = "link_scope",
+	[DROP_CTL_BUSY] = "control_busy",
 };

@@ -19,6 +19,8 @@ enum drop_reason {
 	DROP_LOCAL_FULL, /* an application's socket did not take the datagram */
 	DROP_TX,	 /* the link's send failed */
 	DROP_POOL,	 /* no free buffer */
+	DROP_LINK_SCOPE, /* for x00 but not a routing message (spec §4) */
+	DROP_CTL_BUSY,	 /* the control plane's queue was full */
 	DROP_MAX
 };
 

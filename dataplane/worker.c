@@ -45,7 +45,11 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 {
 	unsigned i = 0;
 
-	dp->local_fd = dp->wake_fd = -1;
+	dp->local_fd = dp->wake_fd = dp->ctl_wake_fd = -1;
+	if (ring_init(&dp->to_ctl) < 0 || ring_init(&dp->from_ctl) < 0) {
+		snprintf(err, errlen, "out of memory for the control rings");
+		return -1;
+	}
 	for (unsigned c = 0; c < DP_MAX_CLIENTS; c++)
 		dp->clients[c].fd = -1;
 	rl_init(&dp->ncmp_rl, 100, 100, (uint64_t)time(NULL));
@@ -55,7 +59,9 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 	}
 	dp->epfd = epoll_create1(EPOLL_CLOEXEC);
 	dp->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (dp->epfd < 0 || dp->wake_fd < 0 || watch(dp, dp->wake_fd, EV_WAKE) < 0) {
+	dp->ctl_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (dp->epfd < 0 || dp->wake_fd < 0 || dp->ctl_wake_fd < 0 ||
+	    watch(dp, dp->wake_fd, EV_WAKE) < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		goto fail_pool;
 	}
@@ -80,6 +86,8 @@ fail_links:
 fail_pool:
 	if (dp->wake_fd >= 0)
 		close(dp->wake_fd);
+	if (dp->ctl_wake_fd >= 0)
+		close(dp->ctl_wake_fd);
 	if (dp->epfd >= 0)
 		close(dp->epfd);
 	pool_destroy(&dp->pool);
@@ -95,9 +103,12 @@ void dp_destroy(struct dp *dp)
 		link_close(&dp->links[i]);
 	close(dp->local_fd);
 	close(dp->wake_fd);
+	close(dp->ctl_wake_fd);
 	close(dp->epfd);
 	pool_destroy(&dp->pool);
-	fib_free(atomic_exchange(&dp->fib, NULL));
+	ring_free(&dp->to_ctl);
+	ring_free(&dp->from_ctl);
+	fwd_free(atomic_exchange(&dp->fwd, NULL));
 }
 
 void dp_wake(struct dp *dp)
@@ -119,6 +130,28 @@ static void rx_link(struct dp *dp, struct link *l)
 	}
 }
 
+/* Send what the control plane queued: each message on the link it names. */
+static void from_control(struct dp *dp)
+{
+	struct ring_slot *s;
+
+	while ((s = ring_peek(&dp->from_ctl))) {
+		struct pkt *k = pool_get(&dp->pool);
+		if (!k) {
+			STAT_ADD(dp->st.drop[DROP_POOL], 1);
+		} else if (s->link >= dp->n_links) {
+			pool_put(&dp->pool, k);
+		} else {
+			memcpy(k->data, s->data, s->len);
+			k->len = s->len;
+			k->in_link = LINK_LOCAL;
+			STAT_ADD(dp->st.originated, 1);
+			link_enqueue(&dp->links[s->link], k, &dp->pool, &dp->st);
+		}
+		ring_pop(&dp->from_ctl);
+	}
+}
+
 void dp_run(struct dp *dp)
 {
 	struct epoll_event ev[64];
@@ -131,7 +164,7 @@ void dp_run(struct dp *dp)
 		dp->now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		/* Quiescent point: nothing from the last loop is still held (QSBR). */
 		atomic_fetch_add(&dp->epoch, 1);
-		dp->cur_fib = atomic_load(&dp->fib);
+		dp->cur_fwd = atomic_load(&dp->fwd);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = ev[i].data.u64;
 			if (tag >= EV_CLIENT)
@@ -143,8 +176,14 @@ void dp_run(struct dp *dp)
 			else if (tag == EV_WAKE)
 				(void)!read(dp->wake_fd, &drain, sizeof(drain));
 		}
+		from_control(dp);
 		for (unsigned i = 0; i < dp->n_links; i++)
 			if (dp->links[i].n_tx)
 				link_flush(&dp->links[i], &dp->pool, &dp->st);
+		if (dp->to_ctl_pending) {
+			uint64_t one = 1;
+			(void)!write(dp->ctl_wake_fd, &one, sizeof(one));
+			dp->to_ctl_pending = false;
+		}
 	}
 }

@@ -8,6 +8,7 @@
 #include "newip/describe.h"
 #include "newip/error.h"
 #include "newip/ncmp.h"
+#include "newip/nls.h"
 #include "newip/packet.h"
 #include "newip/security.h"
 

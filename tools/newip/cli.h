@@ -30,6 +30,8 @@ int cmd_link(struct cli *c, int argc, char **argv);
 int cmd_addr(struct cli *c, int argc, char **argv);
 int cmd_route(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_neigh(struct cli *c, int argc, char **argv);
+int cmd_lsdb(struct cli *c, int argc, char **argv);
 int cmd_ping(struct cli *c, int argc, char **argv);
 int cmd_trace(struct cli *c, int argc, char **argv);
 int cmd_send(struct cli *c, int argc, char **argv);

@@ -84,10 +84,15 @@ int cmd_route(struct cli *c, int argc, char **argv)
 			return EX_USAGE;
 		if (!c->json)
 			json_array_foreach(json_object_get(r, "routes"), i, x)
-				printf("%-40s via %-10s %s\n",
+			{
+				printf("%-40s via %-10s %s",
 				       json_string_value(json_object_get(x, "prefix")),
 				       json_string_value(json_object_get(x, "via")),
 				       json_string_value(json_object_get(x, "origin")));
+				if (json_object_get(x, "cost"))
+					printf(" (cost %lld)", jint(x, "cost"));
+				printf("\n");
+			}
 		json_decref(r);
 		return EX_OK;
 	}
@@ -152,4 +157,59 @@ void ncmp_describe(uint8_t type, uint8_t code, uint32_t param, char *buf, size_t
 		snprintf(buf, size, "%s", nip_ncmp_type_name(type));
 	else
 		snprintf(buf, size, "%s (code %u)", nip_ncmp_type_name(type), code);
+}
+
+int cmd_neigh(struct cli *c, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	json_t *r = call(c, "neigh.show", NULL), *x;
+	size_t i;
+
+	if (!r)
+		return EX_USAGE;
+	if (!c->json) {
+		if (!json_is_true(json_object_get(r, "routing")))
+			printf("routing is off on this node\n");
+		json_array_foreach(json_object_get(r, "neighbours"), i, x) {
+			const char *state = json_string_value(json_object_get(x, "state"));
+			printf("%-8s %-8s", json_string_value(json_object_get(x, "link")), state);
+			if (strcmp(state, "down"))
+				printf(" %-8s %-20s heard %lldms ago  mtu %lld%s%s",
+				       json_string_value(json_object_get(x, "name")),
+				       json_string_value(json_object_get(x, "address")),
+				       jint(x, "heard_ms_ago"), jint(x, "mtu"),
+				       json_object_get(x, "problem") ? "  " : "",
+				       json_object_get(x, "problem") ?
+					       json_string_value(json_object_get(x, "problem")) : "");
+			printf("\n");
+		}
+	}
+	json_decref(r);
+	return EX_OK;
+}
+
+int cmd_lsdb(struct cli *c, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	json_t *r = call(c, "lsdb.show", NULL), *x, *y;
+	size_t i, k;
+
+	if (!r)
+		return EX_USAGE;
+	if (!c->json)
+		json_array_foreach(json_object_get(r, "lsas"), i, x) {
+			printf("%s %-8s seq %lld age %llds  links:",
+			       json_string_value(json_object_get(x, "origin")),
+			       json_string_value(json_object_get(x, "name")), jint(x, "seq"),
+			       jint(x, "age"));
+			json_array_foreach(json_object_get(x, "links"), k, y)
+				printf(" %s/%lld", json_string_value(json_object_get(y, "neighbour")),
+				       jint(y, "metric"));
+			printf("  prefixes:");
+			json_array_foreach(json_object_get(x, "prefixes"), k, y)
+				printf(" %s", json_string_value(y));
+			printf("\n");
+		}
+	json_decref(r);
+	return EX_OK;
 }

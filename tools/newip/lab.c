@@ -208,6 +208,47 @@ static int wait_ready(const struct lab *lab, const pid_t *pids, const char *dir)
 	return 0;
 }
 
+/* Routes a node has that are not static: its own addresses plus what NLS found. */
+static int routes_known(const char *node)
+{
+	char path[600];
+	json_t *req = json_pack("{s:s}", "cmd", "route.show"), *resp, *r;
+	size_t i;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/ctl.sock", cli_rundir(), node);
+	resp = ctl_request_path(path, req, 500);
+	json_decref(req);
+	json_array_foreach(json_object_get(resp, "routes"), i, r) {
+		const char *o = json_string_value(json_object_get(r, "origin"));
+		n += o && strncmp(o, "static", 6) != 0;
+	}
+	json_decref(resp);
+	return n;
+}
+
+/* Wait until every node has a route to every address in the lab (NLS converged); returns
+ * the milliseconds it took, or -1 after 20 s (the topology may be partitioned on purpose). */
+static long wait_converged(const struct lab *lab)
+{
+	struct timespec t = { 0, 10 * 1000000 }, t0, t1;
+	int want = 0;
+
+	for (int i = 0; i < lab->n_nodes; i++)
+		want += lab->nodes[i].daemon ? lab->nodes[i].n_addrs : 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int tries = 0; tries < 2000; tries++) {
+		int done = 1;
+		for (int i = 0; i < lab->n_nodes && done; i++)
+			done = !lab->nodes[i].daemon || routes_known(lab->nodes[i].name) >= want;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (done)
+			return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		nanosleep(&t, NULL);
+	}
+	return -1;
+}
+
 static void kill_pids(const char *dir)
 {
 	char path[600], name[64];
@@ -246,7 +287,6 @@ static int lab_down(const struct lab *lab)
 	if ((d = opendir("/run/netns"))) {
 		while ((e = readdir(d)))
 			if (!strncmp(e->d_name, prefix, strlen(prefix))) {
-				run("ip netns pids %s", e->d_name); /* for -v: what is still there */
 				char cmd[512];
 				snprintf(cmd, sizeof(cmd), "ip netns pids %s | xargs -r kill -9", e->d_name);
 				if (verbose)
@@ -323,8 +363,13 @@ static int lab_up(const struct lab *lab)
 			goto fail;
 	if (wait_ready(lab, pids, dir) < 0)
 		goto fail;
+	long conv = wait_converged(lab);
 	printf("lab %s up: %d nodes, %d links (logs and configs in %s)\n", lab->name, lab->n_nodes,
 	       lab->n_links, dir);
+	if (conv >= 0)
+		printf("routing converged %ld ms after the last node started\n", conv);
+	else
+		printf("warning: routing has not converged after 20 s (a partition?)\n");
 	for (int i = 0; i < lab->n_nodes; i++) {
 		printf("  %-10s%s", lab->nodes[i].name, lab->nodes[i].daemon ? "" : " (no daemon)");
 		for (int k = 0; k < lab->nodes[i].n_addrs; k++)

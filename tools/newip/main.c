@@ -18,6 +18,8 @@ static void usage(FILE *f)
 		"  route add PREFIX via LINK    add a static route at run time\n"
 		"  route del PREFIX             delete a route\n"
 		"  stats                        forwarding counters and drops by reason\n"
+		"  neigh                        routing adjacencies on each link and their state\n"
+		"  lsdb                         the link-state database\n"
 		"  ping [-c N] [-s SIZE] [-i SEC] [-t HOPS] [-W SEC] [-q] ADDR\n"
 		"  trace [-m HOPS] [-q PROBES] [-W SEC] ADDR\n"
 		"  send [-p SRCPORT] [-t HOPS] ADDR PORT [MESSAGE]   (stdin without MESSAGE)\n"
@@ -92,7 +94,8 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(struct cli *, int, char **);
-	} cmds[] = { { "link", cmd_link },   { "addr", cmd_addr },   { "route", cmd_route },
+	} cmds[] = { { "neigh", cmd_neigh }, { "lsdb", cmd_lsdb },
+		     { "link", cmd_link },   { "addr", cmd_addr },   { "route", cmd_route },
 		     { "stats", cmd_stats }, { "ping", cmd_ping },   { "trace", cmd_trace },
 		     { "send", cmd_send },   { "recv", cmd_recv } };
 	if (!strcmp(cmd, "lab"))

@@ -1,0 +1,91 @@
+/* NLS glue: packets in from the data plane's ring, out through the other ring, and timers. */
+#include <string.h>
+#include <time.h>
+
+#include "lsr.h"
+#include "node.h"
+
+uint64_t lsr_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+void lsr_init(struct lsr *l, struct node *n)
+{
+	const struct config *c = &n->cfg;
+
+	memset(l, 0, sizeof(*l));
+	l->node = n;
+	l->enabled = c->routing;
+	l->rid = nls_router_id(&c->addrs[0]);
+	l->hello_ms = c->hello_ms;
+	l->dead_ms = c->dead_ms;
+	l->refresh_s = c->lsa_refresh_s;
+	for (unsigned i = 0; i < c->n_links; i++)
+		l->metric[i] = c->metric[i];
+	if (l->enabled)
+		lsdb_originate(l, lsr_now_ms());
+}
+
+/* Wrap an NLS message in a link-scoped New IP packet (spec §9) and hand it to the data plane. */
+void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
+{
+	struct nip_hdr h = { .next_hdr = NIP_PROTO_NLS, .hop_limit = 1, .tc = 0xc0 /* CS6 */ };
+	struct dp *dp = &l->node->dp;
+	uint8_t pkt[PKT_BUF];
+	struct nip_writer w;
+
+	h.dst.len = 1; /* x00: this link */
+	h.src = dp->addrs[0];
+	nip_w_init(&w, pkt, sizeof(pkt), &h);
+	int n = nip_w_finish(&w, msg, len);
+	if (n < 0 || !ring_push(&dp->from_ctl, link, pkt, (size_t)n)) {
+		l->st.tx_dropped++;
+		return;
+	}
+	l->st.msgs_tx++;
+	dp_wake(dp);
+}
+
+void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct nip_pkt v;
+	uint64_t rid;
+	int type;
+
+	if (!l->enabled || link >= l->node->dp.n_links)
+		return;
+	if (nip_pkt_parse(&v, pkt, len) < 0 || v.next_hdr != NIP_PROTO_NLS ||
+	    (type = nls_parse_hdr(v.payload, v.payload_len, &rid)) < 0 || rid == l->rid) {
+		l->st.malformed++;
+		return;
+	}
+	if (type == NLS_HELLO)
+		return nbr_hello_rx(l, link, &v, v.payload, v.payload_len, now);
+	/* Updates and acknowledgements count only from the two-way neighbour on that link. */
+	if (l->nbr[link].state != NBR_TWOWAY || l->nbr[link].rid != rid) {
+		l->st.stale++;
+		return;
+	}
+	if (type == NLS_LSU)
+		lsdb_lsu_rx(l, link, v.payload, v.payload_len, now);
+	else
+		lsdb_ack_rx(l, link, v.payload, v.payload_len);
+}
+
+void lsr_tick(struct lsr *l, uint64_t now)
+{
+	if (!l->enabled)
+		return;
+	nbr_tick(l, now);
+	lsdb_tick(l, now);
+	if (l->originate_due)
+		lsdb_originate(l, now);
+	if (l->spf_due_ms && now >= l->spf_due_ms) {
+		l->spf_due_ms = 0;
+		spf_run(l);
+	}
+}

@@ -1,0 +1,86 @@
+/* NLS link-state routing (docs/spec.md §9): neighbours, LSDB and flooding, SPF. */
+#ifndef NEWIP_LSR_H
+#define NEWIP_LSR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../dataplane/dp.h"
+#include "newip/nls.h"
+
+#define LSR_MAX_NODES 256
+#define LSR_LSA_MAX 1100
+#define LSR_RXMT_MS 500
+#define LSR_SPF_DELAY_MS 10
+#define LSR_SEQ_MAX 0xfffffffeu
+
+enum nbr_state { NBR_DOWN, NBR_INIT, NBR_TWOWAY };
+
+struct lsr_nbr {
+	enum nbr_state state;
+	uint64_t rid;
+	struct nip_addr addr;
+	uint64_t last_heard_ms, up_since_ms, next_rxmt_ms;
+	uint16_t dead_ms, mtu;
+	uint16_t n_pending;
+	uint64_t pending[LSR_MAX_NODES]; /* origins flooded to it and not yet acknowledged */
+};
+
+struct lsdb_entry {
+	uint64_t installed_ms;
+	uint16_t age0; /* Age when installed */
+	uint16_t len;
+	struct nls_lsa lsa;
+	uint8_t bytes[LSR_LSA_MAX];
+};
+
+struct lsr_stats {
+	uint64_t hello_rx, lsu_rx, ack_rx, msgs_tx, malformed, stale, spf_runs, originated;
+	uint64_t tx_dropped;
+};
+
+struct node;
+
+struct lsr {
+	struct node *node;
+	bool enabled;
+	uint64_t rid;
+	uint16_t hello_ms, dead_ms, metric[DP_MAX_LINKS];
+	uint32_t refresh_s;
+	struct lsr_nbr nbr[DP_MAX_LINKS];
+	uint64_t next_hello_ms[DP_MAX_LINKS];
+	struct lsdb_entry *db[LSR_MAX_NODES];
+	unsigned n_db;
+	uint32_t my_seq;
+	uint64_t my_lsa_ms, spf_due_ms;
+	bool originate_due;
+	uint64_t last_spf_us;
+	struct lsr_stats st;
+};
+
+/* lsr.c: the glue */
+void lsr_init(struct lsr *l, struct node *n);
+void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now);
+void lsr_tick(struct lsr *l, uint64_t now);
+void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len);
+uint64_t lsr_now_ms(void);
+
+/* lsr_nbr.c */
+void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const uint8_t *msg,
+		  size_t len, uint64_t now);
+void nbr_tick(struct lsr *l, uint64_t now);
+const char *nbr_state_name(enum nbr_state s);
+
+/* lsr_lsdb.c */
+void lsdb_originate(struct lsr *l, uint64_t now);
+void lsdb_lsu_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len, uint64_t now);
+void lsdb_ack_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len);
+void lsdb_tick(struct lsr *l, uint64_t now);
+void lsdb_sync_nbr(struct lsr *l, uint16_t link); /* a new two-way neighbour: send it all */
+struct lsdb_entry *lsdb_find(const struct lsr *l, uint64_t origin);
+uint16_t lsdb_age(const struct lsr *l, const struct lsdb_entry *e, uint64_t now);
+
+/* lsr_spf.c */
+void spf_run(struct lsr *l);
+
+#endif

@@ -1,0 +1,267 @@
+/* NLS link-state database: origination, reliable flooding, acknowledgements, ageing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lsr.h"
+#include "node.h"
+
+#define LSU_BUDGET 1100 /* LSAs per update message, so packets stay under the 1280 minimum MTU */
+
+struct lsdb_entry *lsdb_find(const struct lsr *l, uint64_t origin)
+{
+	for (unsigned i = 0; i < l->n_db; i++)
+		if (l->db[i]->lsa.origin == origin)
+			return l->db[i];
+	return NULL;
+}
+
+static uint32_t max_age(const struct lsr *l)
+{
+	uint32_t m = 3 * l->refresh_s;
+	return m > 0xffff ? 0xffff : m;
+}
+
+uint16_t lsdb_age(const struct lsr *l, const struct lsdb_entry *e, uint64_t now)
+{
+	uint64_t a = e->age0 + (now - e->installed_ms) / 1000;
+	return (uint16_t)(a > max_age(l) ? max_age(l) : a);
+}
+
+static void remove_entry(struct lsr *l, uint64_t origin)
+{
+	for (unsigned i = 0; i < l->n_db; i++)
+		if (l->db[i]->lsa.origin == origin) {
+			free(l->db[i]);
+			l->db[i] = l->db[--l->n_db];
+			return;
+		}
+}
+
+static void schedule_spf(struct lsr *l, uint64_t now)
+{
+	if (!l->spf_due_ms)
+		l->spf_due_ms = now + LSR_SPF_DELAY_MS;
+}
+
+/* Store an encoded LSA (replacing the origin's older one). NULL if the table is full. */
+static struct lsdb_entry *install(struct lsr *l, const struct nls_lsa *lsa, const uint8_t *b,
+				  uint16_t len, uint64_t now)
+{
+	struct lsdb_entry *e = lsdb_find(l, lsa->origin);
+
+	if (!e) {
+		if (l->n_db == LSR_MAX_NODES || !(e = malloc(sizeof(*e))))
+			return NULL;
+		l->db[l->n_db++] = e;
+	}
+	e->installed_ms = now;
+	e->age0 = lsa->age;
+	e->len = len;
+	e->lsa = *lsa;
+	memcpy(e->bytes, b, len);
+	schedule_spf(l, now);
+	return e;
+}
+
+static void pend(struct lsr_nbr *n, uint64_t origin)
+{
+	for (unsigned i = 0; i < n->n_pending; i++)
+		if (n->pending[i] == origin)
+			return;
+	if (n->n_pending < LSR_MAX_NODES)
+		n->pending[n->n_pending++] = origin;
+	n->next_rxmt_ms = 0; /* send at the next flush */
+}
+
+static void unpend(struct lsr_nbr *n, uint64_t origin)
+{
+	for (unsigned i = 0; i < n->n_pending; i++)
+		if (n->pending[i] == origin) {
+			n->pending[i] = n->pending[--n->n_pending];
+			return;
+		}
+}
+
+/* Flood to every two-way neighbour but the one it came from (except = -1: to all). */
+static void flood(struct lsr *l, uint64_t origin, int except)
+{
+	for (unsigned i = 0; i < l->node->dp.n_links; i++)
+		if ((int)i != except && l->nbr[i].state == NBR_TWOWAY)
+			pend(&l->nbr[i], origin);
+}
+
+void lsdb_sync_nbr(struct lsr *l, uint16_t link)
+{
+	for (unsigned i = 0; i < l->n_db; i++)
+		pend(&l->nbr[link], l->db[i]->lsa.origin);
+}
+
+void lsdb_originate(struct lsr *l, uint64_t now)
+{
+	const struct dp *dp = &l->node->dp;
+	struct nls_lsa lsa = { .origin = l->rid };
+	uint8_t b[LSR_LSA_MAX];
+
+	l->originate_due = false;
+	if (l->my_seq >= LSR_SEQ_MAX) { /* wrap: purge the old sequence space, start again */
+		struct lsdb_entry *e = lsdb_find(l, l->rid);
+		if (e) {
+			nls_lsa_set_age(e->bytes, (uint16_t)max_age(l));
+			e->age0 = (uint16_t)max_age(l);
+			e->installed_ms = now;
+			flood(l, l->rid, -1);
+		}
+		l->my_seq = 0;
+	}
+	lsa.seq = ++l->my_seq;
+	snprintf(lsa.name, sizeof(lsa.name), "%s", l->node->cfg.node);
+	for (unsigned i = 0; i < dp->n_links && lsa.n_links < NLS_MAX_LINKS; i++)
+		if (l->nbr[i].state == NBR_TWOWAY) {
+			lsa.links[lsa.n_links].nbr = l->nbr[i].rid;
+			lsa.links[lsa.n_links++].metric = l->metric[i];
+		}
+	for (unsigned i = 0; i < dp->n_addrs && i < NLS_MAX_PREFIXES; i++) {
+		lsa.prefixes[i].addr = dp->addrs[i];
+		lsa.prefixes[i].plen = (uint16_t)(8u * dp->addrs[i].len);
+		lsa.n_prefixes++;
+	}
+	int n = nls_lsa_encode(b, sizeof(b), &lsa);
+	if (n < 0 || !install(l, &lsa, b, (uint16_t)n, now))
+		return;
+	l->my_lsa_ms = now;
+	l->st.originated++;
+	flood(l, l->rid, -1);
+}
+
+/* An LSA of ours came back. If the network holds a newer sequence (we restarted), continue
+ * from it so our next LSA supersedes it (spec §9). */
+static void own_lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa)
+{
+	unpend(&l->nbr[link], lsa->origin);
+	/* Strictly newer only: our current LSA comes back around every ring, unchanged. */
+	if (lsa->seq > l->my_seq && lsa->seq < LSR_SEQ_MAX) {
+		l->my_seq = lsa->seq;
+		l->originate_due = true;
+	}
+}
+
+static void lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b,
+		   uint16_t len, uint64_t now)
+{
+	struct lsdb_entry *e = lsdb_find(l, lsa->origin);
+
+	if (lsa->origin == l->rid)
+		return own_lsa_rx(l, link, lsa);
+	if (!e || lsa->seq > e->lsa.seq) {
+		if (lsa->age >= max_age(l)) { /* a purge */
+			if (e) {
+				remove_entry(l, lsa->origin);
+				schedule_spf(l, now);
+			}
+			return;
+		}
+		if (install(l, lsa, b, len, now))
+			flood(l, lsa->origin, link);
+	} else if (lsa->seq < e->lsa.seq) { /* older: answer with ours */
+		l->st.stale++;
+		pend(&l->nbr[link], e->lsa.origin);
+	} else {
+		unpend(&l->nbr[link], lsa->origin); /* the same one: an implicit acknowledgement */
+	}
+}
+
+void lsdb_lsu_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len, uint64_t now)
+{
+	struct nls_ack acks[255];
+	uint8_t out[NLS_HDR_LEN + 2 + 12 * 255];
+	unsigned n = 0, count;
+	size_t pos = NLS_HDR_LEN + 2;
+	struct nls_lsa lsa;
+
+	if (len < pos) {
+		l->st.malformed++;
+		return;
+	}
+	count = msg[NLS_HDR_LEN];
+	l->st.lsu_rx++;
+	for (unsigned i = 0; i < count; i++) {
+		int used = nls_lsa_decode(&lsa, msg + pos, len - pos);
+		if (used < 0) {
+			l->st.malformed++;
+			break;
+		}
+		lsa_rx(l, link, &lsa, msg + pos, (uint16_t)used, now);
+		acks[n++] = (struct nls_ack){ lsa.origin, lsa.seq };
+		pos += (size_t)used;
+	}
+	int k = n ? nls_ack_encode(out, sizeof(out), l->rid, acks, n) : -1;
+	if (k > 0)
+		lsr_send(l, link, out, (size_t)k);
+}
+
+void lsdb_ack_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
+{
+	struct nls_ack a[255];
+	int n = nls_ack_decode(a, 255, msg, len);
+
+	if (n < 0) {
+		l->st.malformed++;
+		return;
+	}
+	l->st.ack_rx++;
+	for (int i = 0; i < n; i++) {
+		struct lsdb_entry *e = lsdb_find(l, a[i].origin);
+		if (!e || a[i].seq >= e->lsa.seq) /* an ack for an older one does not count */
+			unpend(&l->nbr[link], a[i].origin);
+	}
+}
+
+/* Send a neighbour everything pending for it, as many update messages as it takes. */
+static void send_pending(struct lsr *l, uint16_t link, uint64_t now)
+{
+	struct lsr_nbr *nb = &l->nbr[link];
+	uint8_t msg[NLS_HDR_LEN + 2 + LSU_BUDGET + LSR_LSA_MAX];
+	size_t pos = NLS_HDR_LEN + 2;
+	unsigned count = 0;
+
+	for (unsigned i = 0; i <= nb->n_pending; i++) {
+		struct lsdb_entry *e = i < nb->n_pending ? lsdb_find(l, nb->pending[i]) : NULL;
+		if (i < nb->n_pending && !e)
+			continue;
+		if (count && (!e || pos + e->len > NLS_HDR_LEN + 2 + LSU_BUDGET || count == 255)) {
+			nls_put_hdr(msg, NLS_LSU, (uint16_t)pos, l->rid);
+			msg[NLS_HDR_LEN] = (uint8_t)count;
+			msg[NLS_HDR_LEN + 1] = 0;
+			lsr_send(l, link, msg, pos);
+			pos = NLS_HDR_LEN + 2;
+			count = 0;
+		}
+		if (!e)
+			break;
+		memcpy(msg + pos, e->bytes, e->len);
+		nls_lsa_set_age(msg + pos, lsdb_age(l, e, now));
+		pos += e->len;
+		count++;
+	}
+	nb->next_rxmt_ms = now + LSR_RXMT_MS;
+}
+
+void lsdb_tick(struct lsr *l, uint64_t now)
+{
+	for (unsigned i = 0; i < l->n_db;) { /* ageing: other origins' LSAs expire */
+		struct lsdb_entry *e = l->db[i];
+		if (e->lsa.origin != l->rid && lsdb_age(l, e, now) >= max_age(l)) {
+			remove_entry(l, e->lsa.origin);
+			schedule_spf(l, now);
+			continue;
+		}
+		i++;
+	}
+	if (now - l->my_lsa_ms >= 1000ull * l->refresh_s)
+		l->originate_due = true;
+	for (uint16_t i = 0; i < l->node->dp.n_links; i++) {
+		struct lsr_nbr *nb = &l->nbr[i];
+		if (nb->state == NBR_TWOWAY && nb->n_pending && now >= nb->next_rxmt_ms)
+			send_pending(l, i, now);
+	}
+}

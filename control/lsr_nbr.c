@@ -1,0 +1,83 @@
+/* NLS neighbours: hellos on every link, the two-way check, MTU agreement, dead timers. */
+#include <string.h>
+
+#include "lsr.h"
+#include "node.h"
+
+const char *nbr_state_name(enum nbr_state s)
+{
+	return s == NBR_TWOWAY ? "two-way" : s == NBR_INIT ? "init" : "down";
+}
+
+static void set_state(struct lsr *l, uint16_t link, enum nbr_state s, uint64_t now)
+{
+	struct lsr_nbr *n = &l->nbr[link];
+	enum nbr_state old = n->state;
+
+	if (old == s)
+		return;
+	n->state = s;
+	if (s == NBR_TWOWAY) {
+		n->up_since_ms = now;
+		lsdb_sync_nbr(l, link);
+	} else {
+		n->n_pending = 0;
+	}
+	if (old == NBR_TWOWAY || s == NBR_TWOWAY)
+		l->originate_due = true; /* our links changed */
+}
+
+static void send_hello(struct lsr *l, uint16_t link)
+{
+	struct nls_hello h = { .hello_ms = l->hello_ms, .dead_ms = l->dead_ms,
+			       .mtu = l->node->dp.links[link].mtu };
+	uint8_t msg[NLS_HDR_LEN + 8 + 8 * NLS_MAX_NBR];
+
+	if (l->nbr[link].state != NBR_DOWN)
+		h.nbr[h.n++] = l->nbr[link].rid;
+	int n = nls_hello_encode(msg, sizeof(msg), l->rid, &h);
+	if (n > 0)
+		lsr_send(l, link, msg, (size_t)n);
+}
+
+void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const uint8_t *msg,
+		  size_t len, uint64_t now)
+{
+	struct lsr_nbr *n = &l->nbr[link];
+	struct nls_hello h;
+	uint64_t rid;
+	bool me = false;
+
+	if (nls_hello_decode(&h, msg, len) < 0) {
+		l->st.malformed++;
+		return;
+	}
+	nls_parse_hdr(msg, len, &rid);
+	l->st.hello_rx++;
+	if (n->state != NBR_DOWN && n->rid != rid) /* someone else on this link now */
+		set_state(l, link, NBR_DOWN, now);
+	bool was_down = n->state == NBR_DOWN;
+	n->rid = rid;
+	nip_pkt_src(v, &n->addr);
+	n->last_heard_ms = now;
+	n->dead_ms = h.dead_ms;
+	n->mtu = h.mtu;
+	for (unsigned i = 0; i < h.n; i++)
+		me |= h.nbr[i] == l->rid;
+	set_state(l, link, me && h.mtu == l->node->dp.links[link].mtu ? NBR_TWOWAY : NBR_INIT, now);
+	if (was_down) /* answer at once, so the two-way check completes in one exchange */
+		l->next_hello_ms[link] = 0;
+}
+
+void nbr_tick(struct lsr *l, uint64_t now)
+{
+	for (uint16_t i = 0; i < l->node->dp.n_links; i++) {
+		struct lsr_nbr *n = &l->nbr[i];
+		if (n->state != NBR_DOWN && now - n->last_heard_ms > n->dead_ms)
+			set_state(l, i, NBR_DOWN, now);
+		if (now >= l->next_hello_ms[i]) {
+			send_hello(l, i);
+			l->next_hello_ms[i] = now + l->hello_ms;
+		}
+	}
+}

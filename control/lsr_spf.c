@@ -1,0 +1,135 @@
+/* Shortest paths over the LSDB (Dijkstra) with equal-cost multipath, into the RIB. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lsr.h"
+#include "node.h"
+
+#define INF UINT32_MAX
+
+/* Does LSA e list a link to rid? (The two-way check: a link counts only in both directions.) */
+static bool lists(const struct lsdb_entry *e, uint64_t rid)
+{
+	for (unsigned i = 0; i < e->lsa.n_links; i++)
+		if (e->lsa.links[i].nbr == rid)
+			return true;
+	return false;
+}
+
+static int index_of(const struct lsr *l, uint64_t rid)
+{
+	for (unsigned i = 0; i < l->n_db; i++)
+		if (l->db[i]->lsa.origin == rid)
+			return (int)i;
+	return -1;
+}
+
+static struct nh_group group_of(uint32_t mask)
+{
+	struct nh_group g = { 0 };
+
+	for (uint16_t i = 0; i < 32 && g.n < NH_MAX_PATHS; i++)
+		if (mask & (1u << i))
+			g.link[g.n++] = i;
+	return g;
+}
+
+struct cand {
+	struct nip_prefix p;
+	uint32_t cost, mask;
+};
+
+/* One route per prefix: the cheapest origin; equal costs merge their first hops. */
+static void add_cand(struct cand *c, unsigned *n, unsigned max, const struct nip_prefix *p,
+		     uint32_t cost, uint32_t mask)
+{
+	for (unsigned i = 0; i < *n; i++) {
+		if (c[i].p.addr.len != p->addr.len || c[i].p.plen != p->plen ||
+		    memcmp(c[i].p.addr.b, p->addr.b, p->addr.len))
+			continue;
+		if (cost < c[i].cost)
+			c[i].cost = cost, c[i].mask = mask;
+		else if (cost == c[i].cost)
+			c[i].mask |= mask;
+		return;
+	}
+	if (*n < max)
+		c[(*n)++] = (struct cand){ *p, cost, mask };
+}
+
+static void install_routes(struct lsr *l, const uint32_t *dist, const uint32_t *mask, int self)
+{
+	struct node *n = l->node;
+	unsigned max = LSR_MAX_NODES * NLS_MAX_PREFIXES, nc = 0;
+	struct cand *c = malloc(max * sizeof(*c));
+
+	if (!c)
+		return;
+	for (unsigned i = 0; i < l->n_db; i++) {
+		if ((int)i == self || dist[i] == INF || !mask[i])
+			continue;
+		const struct nls_lsa *a = &l->db[i]->lsa;
+		for (unsigned k = 0; k < a->n_prefixes; k++)
+			if (!dp_is_local(&n->dp, a->prefixes[k].addr.b, a->prefixes[k].addr.len))
+				add_cand(c, &nc, max, &a->prefixes[k], dist[i], mask[i]);
+	}
+	rib_clear_ls(&n->rib);
+	for (unsigned i = 0; i < nc; i++) {
+		struct nh_group g = group_of(c[i].mask);
+		rib_add_ls(&n->rib, &c[i].p, &g, c[i].cost);
+	}
+	free(c);
+	rib_publish(&n->rib, &n->dp);
+}
+
+void spf_run(struct lsr *l)
+{
+	uint32_t dist[LSR_MAX_NODES], mask[LSR_MAX_NODES];
+	bool done[LSR_MAX_NODES] = { 0 };
+	struct timespec t0, t1;
+	int self = index_of(l, l->rid);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (self < 0)
+		return;
+	for (unsigned i = 0; i < l->n_db; i++)
+		dist[i] = INF, mask[i] = 0;
+	/* First hops: our own two-way links, each to a neighbour whose LSA lists us back. */
+	dist[self] = 0;
+	done[self] = true;
+	for (uint16_t k = 0; k < l->node->dp.n_links && k < 32; k++) {
+		int v = l->nbr[k].state == NBR_TWOWAY ? index_of(l, l->nbr[k].rid) : -1;
+		if (v < 0 || !lists(l->db[v], l->rid))
+			continue;
+		uint32_t d = l->metric[k];
+		if (d < dist[v])
+			dist[v] = d, mask[v] = 1u << k;
+		else if (d == dist[v])
+			mask[v] |= 1u << k;
+	}
+	for (;;) {
+		int u = -1;
+		for (unsigned i = 0; i < l->n_db; i++)
+			if (!done[i] && dist[i] != INF && (u < 0 || dist[i] < dist[u]))
+				u = (int)i;
+		if (u < 0)
+			break;
+		done[u] = true;
+		const struct lsdb_entry *e = l->db[u];
+		for (unsigned k = 0; k < e->lsa.n_links; k++) {
+			int v = index_of(l, e->lsa.links[k].nbr);
+			if (v < 0 || done[v] || !lists(l->db[v], e->lsa.origin))
+				continue;
+			uint32_t d = dist[u] + e->lsa.links[k].metric;
+			if (d < dist[v])
+				dist[v] = d, mask[v] = mask[u];
+			else if (d == dist[v])
+				mask[v] |= mask[u];
+		}
+	}
+	install_routes(l, dist, mask, self);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	l->st.spf_runs++;
+	l->last_spf_us = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+}

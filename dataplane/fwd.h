@@ -1,0 +1,50 @@
+/* The forwarding state the control plane publishes: a FIB plus its next-hop groups (ECMP). */
+#ifndef NEWIP_FWD_H
+#define NEWIP_FWD_H
+
+#include <stdint.h>
+
+#include "fib.h"
+#include "newip/packet.h"
+
+#define NH_MAX_PATHS 8
+
+struct nh_group {
+	uint8_t n;
+	uint16_t link[NH_MAX_PATHS];
+};
+
+struct fwd {
+	struct fib *fib;
+	unsigned n_groups;
+	struct nh_group groups[];
+};
+
+/* Takes ownership of fib. NULL on out of memory (fib freed). */
+struct fwd *fwd_new(struct fib *fib, const struct nh_group *g, unsigned n);
+void fwd_free(struct fwd *f);
+
+/* The flow hash of §9: Flow Label and both addresses, so one flow keeps one path. */
+static inline uint32_t fwd_flow_hash(const struct nip_pkt *v)
+{
+	uint32_t h = 2166136261u ^ v->flow_label;
+
+	for (unsigned i = 0; i < v->dst_len; i++)
+		h = (h ^ v->dst[i]) * 16777619u;
+	for (unsigned i = 0; i < v->src_len; i++)
+		h = (h ^ v->src[i]) * 16777619u;
+	return h ^ (h >> 16);
+}
+
+/* The outgoing link for a packet, or -1 if no route. */
+static inline int fwd_pick(const struct fwd *f, const struct nip_pkt *v)
+{
+	uint16_t nh = fib_lookup(f->fib, v->dst, v->dst_len);
+
+	if (nh == FIB_NONE || nh >= f->n_groups || f->groups[nh].n == 0)
+		return -1;
+	const struct nh_group *g = &f->groups[nh];
+	return g->link[g->n == 1 ? 0 : fwd_flow_hash(v) % g->n];
+}
+
+#endif

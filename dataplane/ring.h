@@ -1,0 +1,71 @@
+/* A single-producer single-consumer ring of packets between the data and control planes. */
+#ifndef NEWIP_RING_H
+#define NEWIP_RING_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+
+#define RING_SLOTS 256 /* a power of two */
+
+struct ring_slot {
+	uint16_t link, len;
+	uint8_t data[PKT_BUF];
+};
+
+struct ring {
+	_Atomic uint32_t head; /* next slot the producer writes */
+	_Atomic uint32_t tail; /* next slot the consumer reads */
+	struct ring_slot *slots;
+};
+
+static inline int ring_init(struct ring *r)
+{
+	atomic_init(&r->head, 0);
+	atomic_init(&r->tail, 0);
+	r->slots = calloc(RING_SLOTS, sizeof(*r->slots));
+	return r->slots ? 0 : -1;
+}
+
+static inline void ring_free(struct ring *r)
+{
+	free(r->slots);
+	r->slots = NULL;
+}
+
+/* Producer: copy a packet in. False when full (the caller counts the drop). */
+static inline bool ring_push(struct ring *r, uint16_t link, const void *data, size_t len)
+{
+	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+
+	if (len > PKT_BUF || h - atomic_load_explicit(&r->tail, memory_order_acquire) == RING_SLOTS)
+		return false;
+	struct ring_slot *s = &r->slots[h % RING_SLOTS];
+	s->link = link;
+	s->len = (uint16_t)len;
+	memcpy(s->data, data, len);
+	atomic_store_explicit(&r->head, h + 1, memory_order_release);
+	return true;
+}
+
+/* Consumer: the oldest slot, or NULL; ring_pop releases it after use. */
+static inline struct ring_slot *ring_peek(struct ring *r)
+{
+	uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+
+	if (t == atomic_load_explicit(&r->head, memory_order_acquire))
+		return NULL;
+	return &r->slots[t % RING_SLOTS];
+}
+
+static inline void ring_pop(struct ring *r)
+{
+	atomic_store_explicit(&r->tail, atomic_load_explicit(&r->tail, memory_order_relaxed) + 1,
+			      memory_order_release);
+}
+
+#endif

@@ -1,0 +1,66 @@
+/* NLS, the link-state routing protocol's messages: docs/spec.md §9. Pure encode/decode. */
+#ifndef NEWIP_NLS_H
+#define NEWIP_NLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "newip/addr.h"
+
+#define NIP_PROTO_NLS 254
+#define NLS_VERSION 1
+#define NLS_HDR_LEN 12
+#define NLS_MAX_NBR 32
+#define NLS_MAX_LINKS 32
+#define NLS_MAX_PREFIXES 16
+#define NLS_NAME_MAX 63
+#define NLS_LSA_FIXED 21 /* origin, seq, age, length, checksum, counts, name length */
+
+enum nls_type { NLS_HELLO = 1, NLS_LSU = 2, NLS_ACK = 3 };
+
+struct nls_hello {
+	uint16_t hello_ms, dead_ms, mtu;
+	uint8_t n;
+	uint64_t nbr[NLS_MAX_NBR];
+};
+
+struct nls_lsa {
+	uint64_t origin;
+	uint32_t seq;
+	uint16_t age;
+	uint8_t n_links, n_prefixes;
+	char name[NLS_NAME_MAX + 1];
+	struct {
+		uint64_t nbr;
+		uint16_t metric;
+	} links[NLS_MAX_LINKS];
+	struct nip_prefix prefixes[NLS_MAX_PREFIXES];
+};
+
+struct nls_ack {
+	uint64_t origin;
+	uint32_t seq;
+};
+
+/* Router ID of §9: first 8 octets of BLAKE2b-256(length ‖ address). Needs libsodium. */
+uint64_t nls_router_id(const struct nip_addr *a);
+
+/* Check the common header of a message in b[0..len): returns its type, or a nip_err. */
+int nls_parse_hdr(const uint8_t *b, size_t len, uint64_t *router_id);
+void nls_put_hdr(uint8_t *b, uint8_t type, uint16_t len, uint64_t router_id);
+
+int nls_hello_encode(uint8_t *out, size_t cap, uint64_t rid, const struct nls_hello *h);
+int nls_hello_decode(struct nls_hello *h, const uint8_t *b, size_t len);
+
+/* One LSA: encode (fills length and checksum) returns its length; decode returns the octets
+ * it consumed, checking length, counts and checksum. */
+int nls_lsa_encode(uint8_t *out, size_t cap, const struct nls_lsa *l);
+int nls_lsa_decode(struct nls_lsa *l, const uint8_t *b, size_t len);
+/* Rewrite the Age of an encoded LSA (outside the checksum). */
+void nls_lsa_set_age(uint8_t *lsa, uint16_t age);
+
+/* LSU and ACK bodies follow the common header: Count (8), Reserved (8), entries. */
+int nls_ack_encode(uint8_t *out, size_t cap, uint64_t rid, const struct nls_ack *a, unsigned n);
+int nls_ack_decode(struct nls_ack *a, unsigned max, const uint8_t *b, size_t len);
+
+#endif
