@@ -133,13 +133,31 @@ void lsdb_originate(struct lsr *l, uint64_t now)
 	flood(l, l->rid, -1);
 }
 
-/* An LSA of ours came back. If the network holds a newer sequence (we restarted), continue
- * from it so our next LSA supersedes it (spec §9). */
-static void own_lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa)
+static uint16_t csum_of(const uint8_t *lsa)
 {
+	return (uint16_t)(lsa[16] << 8 | lsa[17]);
+}
+
+/* Is the received LSA newer than the stored one? Higher sequence; for equal sequences with
+ * different contents (a restarted origin reused a number), the larger checksum (spec §9). */
+static int compare(const struct nls_lsa *lsa, const uint8_t *b, const struct lsdb_entry *e)
+{
+	if (lsa->seq != e->lsa.seq)
+		return lsa->seq > e->lsa.seq ? 1 : -1;
+	return csum_of(b) == csum_of(e->bytes) ? 0 : csum_of(b) > csum_of(e->bytes) ? 1 : -1;
+}
+
+/* An LSA of ours came back. If the network holds a newer or different one under our current
+ * sequence (we restarted), continue past it so our next LSA supersedes it (spec §9). */
+static void own_lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b)
+{
+	const struct lsdb_entry *mine = lsdb_find(l, l->rid);
+
 	unpend(&l->nbr[link], lsa->origin);
-	/* Strictly newer only: our current LSA comes back around every ring, unchanged. */
-	if (lsa->seq > l->my_seq && lsa->seq < LSR_SEQ_MAX) {
+	/* Our current LSA comes back around every ring unchanged: that is no news. */
+	if (mine && lsa->seq == l->my_seq && csum_of(b) == csum_of(mine->bytes))
+		return;
+	if (lsa->seq >= l->my_seq && lsa->seq < LSR_SEQ_MAX) {
 		l->my_seq = lsa->seq;
 		l->originate_due = true;
 	}
@@ -149,10 +167,11 @@ static void lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, cons
 		   uint16_t len, uint64_t now)
 {
 	struct lsdb_entry *e = lsdb_find(l, lsa->origin);
+	int cmp = e ? compare(lsa, b, e) : 1;
 
 	if (lsa->origin == l->rid)
-		return own_lsa_rx(l, link, lsa);
-	if (!e || lsa->seq > e->lsa.seq) {
+		return own_lsa_rx(l, link, lsa, b);
+	if (cmp > 0) {
 		if (lsa->age >= max_age(l)) { /* a purge */
 			if (e) {
 				remove_entry(l, lsa->origin);
@@ -162,7 +181,7 @@ static void lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, cons
 		}
 		if (install(l, lsa, b, len, now))
 			flood(l, lsa->origin, link);
-	} else if (lsa->seq < e->lsa.seq) { /* older: answer with ours */
+	} else if (cmp < 0) { /* older: answer with ours */
 		l->st.stale++;
 		pend(&l->nbr[link], e->lsa.origin);
 	} else {

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Failure and recovery on a ring of four (n1 - n2 - n3 - n4 - n1), where n1 reaches n3 over
+# two equal paths:
+#  - one flow stays on one path (ECMP by flow hash);
+#  - the link under a ping stream goes down: traffic moves to the other path, and the packets
+#    lost are bounded by the dead interval (400 ms = 40 pings at 10 ms);
+#  - the link comes back and carries traffic again;
+#  - a node killed with SIGKILL and restarted is routed to again, its new LSA superseding the
+#    one the network remembered.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+topo_line fo 4 1 4 >"$WORK/ring.yaml"
+lab_up "$WORK/ring.yaml"
+ns() { echo "nip-fo-$1"; }
+
+# Which neighbour carries n1 -> n3? (n2 via link r, or n4 via link l2)
+first_hop() { "$NEWIP" -n n1 trace -q 1 -m 1 x0403 | awk 'NR == 2 { print $2 }'; }
+hop=$(first_hop)
+check "n1 -> n3 goes through n2 or n4" test "$hop" = x0402 -o "$hop" = x0404
+if [ "$hop" = x0402 ]; then via=n2 link=r other=n4; else via=n4 link=l2 other=n2; fi
+
+# One flow, one path: 100 echoes all cross $via, none cross $other.
+f_via=$(json_get $via stats forwarded); f_other=$(json_get $other stats forwarded)
+"$NEWIP" -n n1 ping -q -c 100 -i 0.002 x0403 >/dev/null
+check "100 echoes of one flow all crossed $via" test $(($(json_get $via stats forwarded) - f_via)) -ge 100
+expect_eq "... and none crossed $other" 0 $(($(json_get $other stats forwarded) - f_other))
+
+# Fail the link under a stream of 300 echoes, 10 ms apart.
+"$NEWIP" -n n1 ping -q -c 300 -i 0.01 -W 1 x0403 >"$WORK/ping.out" &
+ppid=$!
+wait_until 5 sh -c "test \$($NEWIP -n n1 -j stats | sed -n 's/^ *\"originated\": \\([0-9]*\\),*/\\1/p') -gt 100"
+ip -n "$(ns n1)" link set dev "$link" down
+say "link n1:$link down"
+wait $ppid
+received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$WORK/ping.out")
+lost=$((300 - received))
+echo "figure: failover: $lost of 300 echoes lost at 10 ms intervals: $((lost * 10)) ms without a path (dead interval 400 ms)"
+check "traffic moved to the other path (most echoes answered)" test "$received" -ge 240
+check "loss bounded by the dead interval plus a hello ($lost <= 55)" test "$lost" -le 55
+hop=$(first_hop)
+expect_eq "n1 -> n3 now goes through $other" "$([ $other = n2 ] && echo x0402 || echo x0404)" "$hop"
+
+ip -n "$(ns n1)" link set dev "$link" up
+say "link n1:$link up"
+check "the adjacency comes back" wait_until 5 sh -c "$NEWIP -n n1 neigh | grep -q '^$link *two-way'"
+check "n1 -> n3 uses $via again" wait_until 5 sh -c "test \"\$($NEWIP -n n1 trace -q 1 -m 1 x0403 | awk 'NR == 2 { print \$2 }')\" = $([ $via = n2 ] && echo x0402 || echo x0404)"
+
+# SIGKILL n2, then start it again by hand with one more address: its new LSA must supersede
+# the one the network remembers (the restarted node starts from sequence 1 and must jump).
+seq_before=$("$NEWIP" -n n1 -j lsdb | tr -d ' \n' | grep -o '"name":"n2","seq":[0-9]*' | grep -o '[0-9]*$')
+pid=$(awk '$1 == "n2" { print $2 }' "$NEWIP_RUNDIR/labs/fo/pids")
+kill -KILL "$pid"
+check "n1 loses n2 within the dead interval" wait_until 2 sh -c "! $NEWIP -n n1 neigh | grep -q '^r *two-way'"
+rm -f "$NEWIP_RUNDIR/n2/ctl.sock" "$NEWIP_RUNDIR/n2/local.sock"
+echo "address x04ff" >>"$NEWIP_RUNDIR/labs/fo/n2.conf"
+setsid ip netns exec "$(ns n2)" "$NEWIPD" -c "$NEWIP_RUNDIR/labs/fo/n2.conf" \
+	>>"$NEWIP_RUNDIR/labs/fo/n2.log" 2>&1 </dev/null &
+check "n2 restarted" wait_until 5 "$NEWIP" -n n2 addr
+route_to_new() { "$NEWIP" -n n4 route | grep -q '^x04ff/16 .*link-state'; }
+check "n4 learns n2's new address" wait_until 5 route_to_new
+out=$("$NEWIP" -n n4 ping -c 2 -i 0.05 x04ff)
+expect_match "n4 reaches the restarted n2 at its new address" '2 received' "$out"
+seq_after=$("$NEWIP" -n n1 -j lsdb | tr -d ' \n' | grep -o '"name":"n2","seq":[0-9]*' | grep -o '[0-9]*$')
+check "n2's new LSA (seq $seq_after) superseded the remembered one (seq $seq_before)" \
+	test "$seq_after" -gt "$seq_before"
+pkill -f "newipd -c $NEWIP_RUNDIR/labs/fo/n2.conf" || true
+lab_down "$WORK/ring.yaml" fo
+finish
