@@ -242,8 +242,12 @@ static int statement(struct ctx *x, char **t, int n)
 	struct config *c = x->c;
 
 	if (strcmp(t[0], "node") == 0) {
-		if (n != 2 || strlen(t[1]) >= CFG_NAME || strchr(t[1], '/'))
-			return fail(x, "'node' takes one name without '/', e.g. 'node r1'");
+		bool ok = n == 2 && strlen(t[1]) < CFG_NAME && !strchr(t[1], '/');
+		for (const char *p = ok ? t[1] : ""; *p; p++)
+			ok &= *p > 0x20 && *p < 0x7f; /* it travels in LSAs as printable ASCII */
+		if (!ok)
+			return fail(x, "'node' takes one printable ASCII name without '/', e.g. "
+				    "'node r1'");
 		strcpy(c->node, t[1]);
 	} else if (strcmp(t[0], "address") == 0) {
 		return st_address(x, t, n);

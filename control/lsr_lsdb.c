@@ -197,7 +197,7 @@ void lsdb_lsu_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len, u
 	size_t pos = NLS_HDR_LEN + 2;
 	struct nls_lsa lsa;
 
-	if (len < pos) {
+	if (len < pos || msg[NLS_HDR_LEN + 1] != 0) {
 		l->st.malformed++;
 		return;
 	}

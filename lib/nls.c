@@ -1,5 +1,6 @@
 /* NLS message codec (docs/spec.md §9): bounds-checked, no allocation. */
 #include <sodium.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -67,12 +68,23 @@ int nls_hello_decode(struct nls_hello *h, const uint8_t *b, size_t len)
 	h->dead_ms = get16(p + 2);
 	h->mtu = get16(p + 4);
 	h->n = p[6];
+	if (p[7] != 0)
+		return NIP_E_RESERVED;
 	if (h->n > NLS_MAX_NBR || len != NLS_HDR_LEN + 8 + 8u * h->n || !h->hello_ms ||
 	    h->dead_ms <= h->hello_ms)
 		return NIP_E_BAD_ITEM;
 	for (unsigned i = 0; i < h->n; i++)
 		h->nbr[i] = get64(p + 8 + 8 * i);
 	return 0;
+}
+
+/* Names are printable ASCII (spec §9): no NUL that would shorten them in a C string. */
+static bool printable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
 }
 
 static uint16_t lsa_csum(const uint8_t *lsa, size_t len)
@@ -88,7 +100,8 @@ int nls_lsa_encode(uint8_t *out, size_t cap, const struct nls_lsa *l)
 {
 	size_t nl = strlen(l->name), len = NLS_LSA_FIXED + nl + 10u * l->n_links;
 
-	if (nl > NLS_NAME_MAX || l->n_links > NLS_MAX_LINKS || l->n_prefixes > NLS_MAX_PREFIXES)
+	if (nl > NLS_NAME_MAX || l->n_links > NLS_MAX_LINKS || l->n_prefixes > NLS_MAX_PREFIXES ||
+	    !printable(l->name, nl))
 		return NIP_E_INVAL;
 	for (unsigned i = 0; i < l->n_prefixes; i++)
 		len += 3u + l->prefixes[i].addr.len;
@@ -138,6 +151,8 @@ int nls_lsa_decode(struct nls_lsa *l, const uint8_t *b, size_t len)
 	nl = b[20];
 	if (l->n_links > NLS_MAX_LINKS || l->n_prefixes > NLS_MAX_PREFIXES || nl > NLS_NAME_MAX ||
 	    21 + nl + 10u * l->n_links > need)
+		return NIP_E_BAD_ITEM;
+	if (!printable((const char *)b + 21, nl))
 		return NIP_E_BAD_ITEM;
 	memcpy(l->name, b + 21, nl);
 	l->name[nl] = '\0';
@@ -193,6 +208,8 @@ int nls_ack_decode(struct nls_ack *a, unsigned max, const uint8_t *b, size_t len
 	if (len < NLS_HDR_LEN + 2)
 		return NIP_E_TRUNCATED;
 	n = b[NLS_HDR_LEN];
+	if (b[NLS_HDR_LEN + 1] != 0)
+		return NIP_E_RESERVED;
 	if (n > max || len != NLS_HDR_LEN + 2 + 12u * n)
 		return NIP_E_BAD_ITEM;
 	for (unsigned i = 0; i < n; i++) {

@@ -6,7 +6,7 @@ set -euo pipefail
 
 build=$1 secs=$2 runs=${3:-0}
 src=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$build/findings" "$build/corpus/packet" "$build/corpus/addr"
+mkdir -p "$build/findings" "$build/corpus/packet" "$build/corpus/addr" "$build/corpus/nls"
 
 # Seeds: every vector's bytes for the packet parser; address and prefix texts for the other.
 for v in "$src"/docs/vectors/*.vec; do
@@ -18,8 +18,11 @@ for s in 192.0.2.1 2001:db8::1 ::ffff:1.2.3.4 x2a x0a01 x0a01.02 default 10.0.0.
 	printf '%s' "$s" >"$build/corpus/addr/seed$((i++))"
 done
 
+# NLS seeds: a hello, an LSA and an acknowledgement (fuzz/nls_seeds.c).
+"$build/fuzz/nls_seeds" "$build/corpus/nls" >/dev/null 2>&1 || true
+
 status=0
-for t in packet addr; do
+for t in packet addr nls; do
 	limit=(-max_total_time="$secs")
 	[ "$runs" -gt 0 ] && limit=(-runs="$runs")
 	log=$build/fuzz_$t.log

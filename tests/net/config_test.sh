@@ -47,6 +47,10 @@ case_ mtu-range 'link e1 eth dev veth1 mtu 100' 8 "mtu '100' out of range; use 1
 case_ option-unknown 'link e1 eth dev veth1 speed 10' 8 "unknown eth link option 'speed'"
 case_ option-no-value 'link e1 eth dev veth1 mtu' 8 "link option 'mtu' has no value"
 case_ ncmp-rate 'ncmp-rate fast' 8 "'ncmp-rate' takes messages per second"
+case_ node-name 'node r1/x' 8 "'node' takes one printable ASCII name without '/'"
+case_ routing 'routing maybe' 8 "'routing' is on or off"
+case_ hello 'hello-interval 5' 8 "'hello-interval' takes milliseconds, 10 to 60000"
+case_ metric 'link e1 eth dev veth1 metric 0' 8 "metric '0' out of range; use 1 to 65535"
 
 # Whole-file mistakes name the file (no single line is at fault) and say what to add.
 printf 'address 10.0.0.1\n' >"$work/noname.conf"

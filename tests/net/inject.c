@@ -5,6 +5,7 @@
  * and the node's drop counters can be compared exactly). Prints its own count per error.
  * Usage: nip_inject LOCAL_IP:PORT PEER_IP:PORT CTL_SOCKET LINK COUNT SEED
  *        nip_inject LOCAL_IP:PORT PEER_IP:PORT craft SRC DST SPORT
+ *        nip_inject LOCAL_IP:PORT PEER_IP:PORT nls PEER_ADDR VICTIM_ADDR MTU COUNT
  * The second form sends one valid-looking UDP packet whose contract holds an unknown clause
  * with the must-understand bit: a router must answer its source with parameter problem.
  */
@@ -142,6 +143,69 @@ static int craft(int fd, char **argv)
 	return 0;
 }
 
+/* Send one NLS message to x00 from the injector's own address x7f. */
+static void nls_send(int fd, const uint8_t *msg, size_t len)
+{
+	struct nip_hdr h = { .next_hdr = NIP_PROTO_NLS, .hop_limit = 1 };
+	uint8_t b[2048];
+	struct nip_writer w;
+
+	h.dst.len = 1;
+	nip_addr_parse(&h.src, "x7f");
+	nip_w_init(&w, b, sizeof(b), &h);
+	int n = nip_w_finish(&w, msg, len);
+	if (n > 0 && send(fd, b, (size_t)n, 0) != n)
+		perror("nip_inject: send");
+}
+
+/*
+ * Pose as a two-way neighbour of PEER (hellos listing its router id, with its MTU), then send
+ * COUNT garbage NLS messages, one LSU whose LSA checksum is wrong, and a replay: an LSA of
+ * VICTIM with sequence 1, older than what the network holds.
+ */
+static int nls_mode(int fd, char **argv)
+{
+	struct nip_addr peer, victim, me;
+	uint8_t msg[1500];
+	unsigned long count = strtoul(argv[7], NULL, 10);
+	struct timespec ms50 = { 0, 50000000 };
+
+	if (nip_addr_parse(&peer, argv[4]) < 0 || nip_addr_parse(&victim, argv[5]) < 0)
+		return 2;
+	nip_addr_parse(&me, "x7f");
+	uint64_t rid = nls_router_id(&me);
+	struct nls_hello h = { .hello_ms = 100, .dead_ms = 60000, .mtu = (uint16_t)atoi(argv[6]),
+			       .n = 1, .nbr = { nls_router_id(&peer) } };
+	for (int i = 0; i < 4; i++) { /* two-way after the peer has answered once */
+		int n = nls_hello_encode(msg, sizeof(msg), rid, &h);
+		nls_send(fd, msg, (size_t)n);
+		nanosleep(&ms50, NULL);
+	}
+	for (unsigned long i = 0; i < count; i++) { /* garbage of every kind */
+		size_t n = 1 + rnd() % 300;
+		for (size_t k = 0; k < n; k++)
+			msg[k] = (uint8_t)rnd();
+		if (n >= NLS_HDR_LEN && rnd() % 2) /* half of them with a plausible header */
+			nls_put_hdr(msg, (uint8_t)(1 + rnd() % 3), (uint16_t)n, rid);
+		nls_send(fd, msg, n);
+	}
+	struct nls_lsa old = { .origin = nls_router_id(&victim), .seq = 1, .n_prefixes = 1 };
+	strcpy(old.name, "replayed");
+	old.prefixes[0].addr = victim;
+	old.prefixes[0].plen = (uint16_t)(8 * victim.len);
+	int l = nls_lsa_encode(msg + NLS_HDR_LEN + 2, sizeof(msg) - 14, &old);
+	nls_put_hdr(msg, NLS_LSU, (uint16_t)(NLS_HDR_LEN + 2 + l), rid);
+	msg[NLS_HDR_LEN] = 1;
+	msg[NLS_HDR_LEN + 1] = 0;
+	nls_send(fd, msg, NLS_HDR_LEN + 2 + (size_t)l); /* the replay: stale */
+	msg[NLS_HDR_LEN + 2 + 20] ^= 0xff;		 /* corrupt the name length: bad checksum */
+	nls_send(fd, msg, NLS_HDR_LEN + 2 + (size_t)l);
+	int n = nls_hello_encode(msg, sizeof(msg), rid, &h);
+	nls_send(fd, msg, (size_t)n);
+	printf("nls: %lu garbage, 1 replayed, 1 corrupt\n", count);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage local, peer;
@@ -149,7 +213,7 @@ int main(int argc, char **argv)
 	unsigned long hist[NIP_ERR_COUNT] = { 0 }, count;
 	uint8_t b[2048];
 
-	if (argc != 7 || parse_sockaddr(argv[1], &local, &ll) < 0 ||
+	if (argc < 7 || parse_sockaddr(argv[1], &local, &ll) < 0 ||
 	    parse_sockaddr(argv[2], &peer, &pl) < 0) {
 		fprintf(stderr, "usage: nip_inject LOCAL PEER CTL_SOCKET LINK COUNT SEED\n");
 		return 2;
@@ -164,6 +228,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[3], "craft"))
 		return craft(fd, argv);
+	if (!strcmp(argv[3], "nls"))
+		return argc == 8 ? nls_mode(fd, argv) : 2;
 	long long base = rx_packets(argv[3], argv[4]);
 	if (base < 0) {
 		fprintf(stderr, "nip_inject: no link %s on %s\n", argv[4], argv[3]);

@@ -41,5 +41,22 @@ expect_match "parameter problem reaches the sender's application, pointing at th
 	"^error from x0a00: parameter problem \(unrecognised must-understand item, pointer $ptr\)\$" \
 	"$(cat "$WORK/recv.out")"
 
+# Routing messages: x poses as r's neighbour, then sends 500 garbage NLS messages, a replayed
+# (stale) LSA of h1 and a corrupt one. r counts them, keeps h1's real LSA, and keeps routing.
+h1_seq() { "$NEWIP" -n r -j lsdb | tr -d ' \n' | grep -o '"name":"h1","seq":[0-9]*' | grep -o '[0-9]*$'; }
+seq0=$(h1_seq)
+bad0=$(json_get r stats malformed_msgs); stale0=$(json_get r stats stale_msgs)
+"$NEWIP" lab exec x -- "$BUILD/tests/nip_inject" 172.16.0.9:6464 172.16.0.10:6464 nls x0a00 \
+	x0a01 1472 500 >"$WORK/nls.out"
+expect_match "the injector sent its routing garbage" '^nls: 500 garbage' "$(cat "$WORK/nls.out")"
+expect_match "the injector had become r's two-way neighbour (so the replay was judged)" \
+	'^junk +two-way' "$("$NEWIP" -n r neigh)"
+bad_counted() { test $(($(json_get r stats malformed_msgs) - bad0)) -ge 250; }
+check "r counted the malformed routing messages" wait_until 3 bad_counted
+check "r counted the replayed LSA as stale" test $(($(json_get r stats stale_msgs) - stale0)) -ge 1
+expect_eq "r kept h1's real LSA (sequence unchanged)" "$seq0" "$(h1_seq)"
+out=$("$NEWIP" -n h1 ping -c 3 -i 0.05 x0a02)
+expect_match "r still routes h1 to h2" '3 received' "$out"
+
 lab_down "$topo" inject
 finish

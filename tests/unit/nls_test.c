@@ -1,0 +1,113 @@
+/* The NLS codec (docs/spec.md §9): round trips, checksum, bounds, and fuzzer findings. */
+#include "harness.h"
+#include "newip/newip.h"
+
+static struct nls_lsa sample(void)
+{
+	struct nls_lsa l = { .origin = 0x1122334455667788ull, .seq = 7, .age = 5, .n_links = 2,
+			     .n_prefixes = 2 };
+
+	strcpy(l.name, "r1");
+	l.links[0].nbr = 1, l.links[0].metric = 10;
+	l.links[1].nbr = 2, l.links[1].metric = 65535;
+	nip_prefix_parse(&l.prefixes[0], "x0a00/16");
+	nip_prefix_parse(&l.prefixes[1], "2001:db8::/32");
+	return l;
+}
+
+static void lsa_roundtrip(void)
+{
+	struct nls_lsa a = sample(), b;
+	uint8_t buf[2048], again[2048];
+	int n = nls_lsa_encode(buf, sizeof(buf), &a);
+
+	CHECK_EQ(n, 21 + 2 + 2 * 10 + (3 + 2) + (3 + 16));
+	CHECK_EQ(nls_lsa_decode(&b, buf, (size_t)n), n);
+	CHECK_EQ(b.origin, a.origin);
+	CHECK_EQ(b.seq, 7);
+	CHECK_EQ(b.links[1].metric, 65535);
+	CHECK_STR(b.name, "r1");
+	CHECK_EQ(nls_lsa_encode(again, sizeof(again), &b), n);
+	CHECK(memcmp(buf, again, (size_t)n) == 0);
+	/* Age is outside the checksum: it changes in transit. */
+	nls_lsa_set_age(buf, 99);
+	CHECK_EQ(nls_lsa_decode(&b, buf, (size_t)n), n);
+	CHECK_EQ(b.age, 99);
+	/* every other octet is covered (or its change breaks the lengths) */
+	for (int i = 0; i < n; i++) {
+		if (i == 12 || i == 13)
+			continue;
+		buf[i] ^= 0x20;
+		CHECK(nls_lsa_decode(&b, buf, (size_t)n) < 0);
+		buf[i] ^= 0x20;
+	}
+	for (int cut = 0; cut < n; cut++)
+		CHECK(nls_lsa_decode(&b, buf, (size_t)cut) < 0);
+}
+
+static void hello_and_ack(void)
+{
+	struct nls_hello h = { .hello_ms = 100, .dead_ms = 400, .mtu = 1400, .n = 1, .nbr = { 9 } }, g;
+	struct nls_ack a[2] = { { 1, 2 }, { 3, 4 } }, b[2];
+	uint8_t buf[256];
+	uint64_t rid;
+	int n = nls_hello_encode(buf, sizeof(buf), 77, &h);
+
+	CHECK_EQ(nls_parse_hdr(buf, (size_t)n, &rid), NLS_HELLO);
+	CHECK_EQ(rid, 77);
+	CHECK_EQ(nls_hello_decode(&g, buf, (size_t)n), 0);
+	CHECK_EQ(g.mtu, 1400);
+	CHECK_EQ(g.nbr[0], 9);
+	CHECK_EQ(nls_parse_hdr(buf, (size_t)n - 1, &rid), NIP_E_TRUNCATED);
+	n = nls_ack_encode(buf, sizeof(buf), 77, a, 2);
+	CHECK_EQ(nls_ack_decode(b, 2, buf, (size_t)n), 2);
+	CHECK_EQ(b[1].seq, 4);
+	CHECK_EQ(nls_ack_decode(b, 1, buf, (size_t)n), NIP_E_BAD_ITEM); /* more than room */
+}
+
+/* fuzz_nls found an ACK with a non-zero Reserved octet that decoded and re-encoded
+ * differently; a Reserved octet must be zero (spec §9). */
+static void finding_ack_reserved(void)
+{
+	static const uint8_t in[] = { 0x01, 0x03, 0x00, 0x26, 0, 0, 0, 0, 0, 0, 0, 0x2a, 0x02, 0x07,
+				      0, 0, 0, 0, 0, 0, 0, 0, 0, 0x1e, 0, 0, 0, 0, 0xbb, 0, 0, 0,
+				      0x20, 0x20, 0x01, 0x0d, 0x00, 0x01 };
+	struct nls_ack a[255];
+	uint64_t rid;
+
+	CHECK_EQ(nls_parse_hdr(in, sizeof(in), &rid), NLS_ACK);
+	CHECK_EQ(nls_ack_decode(a, 255, in, sizeof(in)), NIP_E_RESERVED);
+}
+
+/* fuzz_nls found an LSA whose name held a NUL: it decoded as a shorter name and re-encoded
+ * differently. Names are printable ASCII (spec §9). */
+static void finding_name_nul(void)
+{
+	struct nls_lsa a = sample(), b;
+	uint8_t buf[2048];
+	int n = nls_lsa_encode(buf, sizeof(buf), &a);
+
+	buf[22] = 0; /* "r1" -> "r\0" */
+	uint32_t s = nip_csum_add(0, buf, 12); /* re-seal the checksum so only the name is wrong */
+	s = nip_csum_add(s, buf + 14, 2);
+	s = nip_csum_add(s, buf + 18, (size_t)n - 18);
+	uint16_t c = nip_csum_fold(s);
+	buf[16] = (uint8_t)(c >> 8), buf[17] = (uint8_t)c;
+	CHECK_EQ(nls_lsa_decode(&b, buf, (size_t)n), NIP_E_BAD_ITEM);
+	strcpy(a.name, "tab\there");
+	CHECK_EQ(nls_lsa_encode(buf, sizeof(buf), &a), NIP_E_INVAL);
+}
+
+static void router_id(void)
+{
+	struct nip_addr a, b;
+
+	CHECK_EQ(nip_crypto_init(), 0);
+	nip_addr_parse(&a, "x0a01");
+	nip_addr_parse(&b, "x0a01.00"); /* a different length is a different node */
+	CHECK(nls_router_id(&a) == nls_router_id(&a));
+	CHECK(nls_router_id(&a) != nls_router_id(&b));
+}
+
+RUN_TESTS(T(lsa_roundtrip), T(hello_and_ack), T(finding_ack_reserved), T(finding_name_nul),
+	  T(router_id))
