@@ -269,6 +269,12 @@ static int statement(struct ctx *x, char **t, int n)
 		if (n != 2 || *end || ms < 10 || ms > 60000)
 			return fail(x, "'%s' takes milliseconds, 10 to 60000", t[0]);
 		*(t[0][0] == 'h' ? &c->hello_ms : &c->dead_ms) = (uint16_t)ms;
+	} else if (strcmp(t[0], "lsa-seq-start") == 0) { /* for testing sequence wrap */
+		char *end;
+		unsigned long long s = n == 2 ? strtoull(t[1], &end, 10) : 0;
+		if (n != 2 || *end || s > 0xfffffffdull)
+			return fail(x, "'lsa-seq-start' takes 0 to 4294967293");
+		c->lsa_seq_start = (uint32_t)s;
 	} else if (strcmp(t[0], "lsa-refresh") == 0) {
 		char *end;
 		unsigned long s = n == 2 ? strtoul(t[1], &end, 10) : 0;

@@ -31,6 +31,7 @@ struct config {
 	bool routing;			/* NLS on every link (spec §9); default on */
 	uint16_t hello_ms, dead_ms;	/* defaults 100 and 400 */
 	uint32_t lsa_refresh_s;		/* default 30 */
+	uint32_t lsa_seq_start;		/* test knob: the first sequence number is this + 1 */
 	uint16_t metric[DP_MAX_LINKS];	/* per link, default 10 */
 };
 

@@ -24,6 +24,7 @@ void lsr_init(struct lsr *l, struct node *n)
 	l->hello_ms = c->hello_ms;
 	l->dead_ms = c->dead_ms;
 	l->refresh_s = c->lsa_refresh_s;
+	l->my_seq = c->lsa_seq_start;
 	for (unsigned i = 0; i < c->n_links; i++)
 		l->metric[i] = c->metric[i];
 	if (l->enabled)

@@ -137,6 +137,8 @@ static int write_config(const struct lab *lab, int node, const char *path)
 	}
 	for (int i = 0; i < n->n_routes; i++)
 		fprintf(f, "route %s\n", n->routes[i]);
+	for (int i = 0; i < n->n_config; i++)
+		fprintf(f, "%s\n", n->config[i]);
 	return fclose(f);
 }
 

@@ -18,6 +18,8 @@ struct lab_node {
 	char routes[LAB_MAX_ROUTES][200];
 	int n_routes;
 	bool daemon; /* false: a namespace with links only (for injectors, foreign peers) */
+	char config[LAB_MAX_ROUTES][200]; /* extra newipd.conf lines, verbatim */
+	int n_config;
 	int line;
 };
 

@@ -97,7 +97,7 @@ static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t w
 
 static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_t *vn)
 {
-	static const char *const keys[] = { "addresses", "routes", "daemon", NULL };
+	static const char *const keys[] = { "addresses", "routes", "daemon", "config", NULL };
 	struct lab_node *n = &lab->nodes[lab->n_nodes];
 	const char *name = scalar(kn);
 	char tmp[LAB_MAX_ADDRS][200];
@@ -124,7 +124,9 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 	n->daemon = !daemon || !strcmp(daemon, "true");
 	if (load_list(x, get(x, vn, "addresses"), tmp, 96, LAB_MAX_ADDRS, &na, "addresses") < 0 ||
 	    load_list(x, get(x, vn, "routes"), n->routes, 200, LAB_MAX_ROUTES, &n->n_routes,
-		      "routes") < 0)
+		      "routes") < 0 ||
+	    load_list(x, get(x, vn, "config"), n->config, 200, LAB_MAX_ROUTES, &n->n_config,
+		      "config") < 0)
 		return -1;
 	if (na == 0 && n->daemon)
 		return fail(x, kn, "node '%s' needs at least one address", name);
