@@ -181,7 +181,10 @@ static int nls_mode(int fd, char **argv)
 		nls_send(fd, msg, (size_t)n);
 		nanosleep(&ms50, NULL);
 	}
-	for (unsigned long i = 0; i < count; i++) { /* garbage of every kind */
+	struct timespec ms2 = { 0, 2000000 };
+	for (unsigned long i = 0; i < count; i++) { /* garbage of every kind, paced so that */
+		if (i % 16 == 15)		   /* the router's control queue never overflows */
+			nanosleep(&ms2, NULL);
 		size_t n = 1 + rnd() % 300;
 		for (size_t k = 0; k < n; k++)
 			msg[k] = (uint8_t)rnd();
@@ -197,6 +200,7 @@ static int nls_mode(int fd, char **argv)
 	nls_put_hdr(msg, NLS_LSU, (uint16_t)(NLS_HDR_LEN + 2 + l), rid);
 	msg[NLS_HDR_LEN] = 1;
 	msg[NLS_HDR_LEN + 1] = 0;
+	nanosleep(&ms50, NULL);
 	nls_send(fd, msg, NLS_HDR_LEN + 2 + (size_t)l); /* the replay: stale */
 	msg[NLS_HDR_LEN + 2 + 20] ^= 0xff;		 /* corrupt the name length: bad checksum */
 	nls_send(fd, msg, NLS_HDR_LEN + 2 + (size_t)l);

@@ -46,6 +46,7 @@ expect_match "parameter problem reaches the sender's application, pointing at th
 h1_seq() { "$NEWIP" -n r -j lsdb | tr -d ' \n' | grep -o '"name":"h1","seq":[0-9]*' | grep -o '[0-9]*$'; }
 seq0=$(h1_seq)
 bad0=$(json_get r stats malformed_msgs); stale0=$(json_get r stats stale_msgs)
+busy0=$(json_get r stats control_busy)
 "$NEWIP" lab exec x -- "$BUILD/tests/nip_inject" 172.16.0.9:6464 172.16.0.10:6464 nls x0a00 \
 	x0a01 1472 500 >"$WORK/nls.out"
 expect_match "the injector sent its routing garbage" '^nls: 500 garbage' "$(cat "$WORK/nls.out")"
@@ -53,6 +54,8 @@ expect_match "the injector had become r's two-way neighbour (so the replay was j
 	'^junk +two-way' "$("$NEWIP" -n r neigh)"
 bad_counted() { test $(($(json_get r stats malformed_msgs) - bad0)) -ge 250; }
 check "r counted the malformed routing messages" wait_until 3 bad_counted
+expect_eq "no routing message was dropped for a full control queue" "$busy0" \
+	"$(json_get r stats control_busy)"
 stale_counted() { test $(($(json_get r stats stale_msgs) - stale0)) -ge 1; }
 check "r counted the replayed LSA as stale" wait_until 3 stale_counted
 expect_eq "r kept h1's real LSA (sequence unchanged)" "$seq0" "$(h1_seq)"
