@@ -67,6 +67,7 @@ void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64
 	if (type == NLS_HELLO)
 		return nbr_hello_rx(l, link, &v, v.payload, v.payload_len, now);
 	/* Updates and acknowledgements count only from the two-way neighbour on that link. */
+	nbr_promote(l, link, rid, now);
 	if (l->nbr[link].state != NBR_TWOWAY || l->nbr[link].rid != rid) {
 		l->st.stale++;
 		return;

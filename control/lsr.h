@@ -69,6 +69,7 @@ uint64_t lsr_now_ms(void);
 void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const uint8_t *msg,
 		  size_t len, uint64_t now);
 void nbr_tick(struct lsr *l, uint64_t now);
+void nbr_promote(struct lsr *l, uint16_t link, uint64_t rid, uint64_t now);
 const char *nbr_state_name(enum nbr_state s);
 
 /* lsr_lsdb.c */

@@ -153,11 +153,18 @@ static void own_lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, 
 {
 	const struct lsdb_entry *mine = lsdb_find(l, l->rid);
 
-	unpend(&l->nbr[link], lsa->origin);
-	/* Our current LSA comes back around every ring unchanged: that is no news. */
-	if (mine && lsa->seq == l->my_seq && csum_of(b) == csum_of(mine->bytes))
+	/* Our current LSA comes back around every ring unchanged: an implicit ack, no news. */
+	if (mine && lsa->seq == l->my_seq && csum_of(b) == csum_of(mine->bytes)) {
+		unpend(&l->nbr[link], lsa->origin);
 		return;
-	if (lsa->seq >= l->my_seq && lsa->seq < LSR_SEQ_MAX) {
+	}
+	/* An older copy (the neighbour's database sync): it still needs our current one. */
+	if (lsa->seq < l->my_seq) {
+		l->st.stale++;
+		pend(&l->nbr[link], l->rid);
+		return;
+	}
+	if (lsa->seq < LSR_SEQ_MAX) {
 		l->my_seq = lsa->seq;
 		l->originate_due = true;
 	}

@@ -19,6 +19,7 @@ static void set_state(struct lsr *l, uint16_t link, enum nbr_state s, uint64_t n
 	n->state = s;
 	if (s == NBR_TWOWAY) {
 		n->up_since_ms = now;
+		l->next_hello_ms[link] = 0; /* a triggered hello: the peer turns two-way at once */
 		lsdb_sync_nbr(l, link);
 	} else {
 		n->n_pending = 0;
@@ -67,6 +68,19 @@ void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const u
 	set_state(l, link, me && h.mtu == l->node->dp.links[link].mtu ? NBR_TWOWAY : NBR_INIT, now);
 	if (was_down) /* answer at once, so the two-way check completes in one exchange */
 		l->next_hello_ms[link] = 0;
+}
+
+/* An update or ack from the neighbour we hear on this link proves two-way connectivity: it
+ * sends them only to neighbours whose hellos list it, and we just heard it. Without this the
+ * first database it floods would wait a retransmission interval. */
+void nbr_promote(struct lsr *l, uint16_t link, uint64_t rid, uint64_t now)
+{
+	struct lsr_nbr *n = &l->nbr[link];
+
+	if (n->state == NBR_INIT && n->rid == rid && n->mtu == l->node->dp.links[link].mtu) {
+		n->last_heard_ms = now;
+		set_state(l, link, NBR_TWOWAY, now);
+	}
 }
 
 void nbr_tick(struct lsr *l, uint64_t now)

@@ -28,7 +28,9 @@ expect_eq "... and none crossed $other" 0 $(($(json_get $other stats forwarded) 
 # Fail the link under a stream of 300 echoes, 10 ms apart.
 "$NEWIP" -n n1 ping -q -c 300 -i 0.01 -W 1 x0403 >"$WORK/ping.out" &
 ppid=$!
-wait_until 5 sh -c "test \$($NEWIP -n n1 -j stats | sed -n 's/^ *\"originated\": \\([0-9]*\\),*/\\1/p') -gt 100"
+f_mid=$(json_get $via stats forwarded)
+streaming() { test $(($(json_get $via stats forwarded) - f_mid)) -ge 100; }
+check "the stream is flowing through $via" wait_until 5 streaming
 ip -n "$(ns n1)" link set dev "$link" down
 say "link n1:$link down"
 wait $ppid
