@@ -111,9 +111,9 @@ static int do_sink(char **argv)
 	fflush(stdout);
 	for (double start = now(); now() - start < secs + 30;) {
 		int r = recvmmsg(fd, m, BATCH, 0, NULL);
-		if (r <= 0) {
+		if (r <= 0 || (got && r < 4 && now() - last > 0.5)) {
 			if (got && now() - last > 0.5)
-				break; /* the sender has stopped */
+				break; /* the sender has stopped (stray small datagrams do not count) */
 			continue;
 		}
 		if (!got)
