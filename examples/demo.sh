@@ -11,15 +11,21 @@ newip=$bin/newip
 down() { "$newip" lab down "$topo" >/dev/null 2>&1 || true; }
 trap down EXIT
 
-"$newip" lab up "$topo"
+up=$("$newip" lab up "$topo")
+echo "$up"
 echo
 
-# The first address of every node, in the order the lab printed them.
-mapfile -t nodes < <(sed -n '/^nodes:/,/^links:/s/^  \([A-Za-z0-9_-]*\):$/\1/p' "$topo")
+# Every node and its first address, as the lab printed them ("  NAME  ADDR ...").
 declare -A addr
-for n in "${nodes[@]}"; do
-	addr[$n]=$("$newip" -n "$n" addr | head -n 1)
-done
+nodes=()
+while read -r n a _; do
+	nodes+=("$n")
+	addr[$n]=$a
+done < <(grep -E '^  [A-Za-z0-9_-]+ +[^ (]' <<<"$up")
+if [ ${#nodes[@]} -lt 2 ]; then
+	echo "demo: found ${#nodes[@]} nodes in the lab's output; nothing to ping" >&2
+	exit 1
+fi
 
 short() { local a=$1; [ ${#a} -gt 16 ] && a="${a:0:13}..."; printf '%s' "$a"; }
 
@@ -46,8 +52,12 @@ echo
 echo "addresses:"
 for n in "${nodes[@]}"; do printf '  %-4s %s\n' "$n" "${addr[$n]}"; done
 echo
-"$newip" -n hA trace -q 1 "${addr[hD]}"
+# Trace from the first node to the one with the longest address.
+far=${nodes[-1]}
+for n in "${nodes[@]}"; do [ ${#addr[$n]} -gt ${#addr[$far]} ] && far=$n; done
+trace=$("$newip" -n "${nodes[0]}" trace -q 1 "${addr[$far]}")
+echo "$trace"
 echo
-echo "summary: $ok/$total pairs reached each other; hA (2-octet address) to hD (32-octet"
-echo "address) crossed $("$newip" -n hA trace -q 1 "${addr[hD]}" | tail -n +2 | wc -l) hops over eth and udp links."
-[ "$ok" -eq "$total" ]
+echo "summary: $ok/$total pairs reached each other; ${nodes[0]} (${addr[${nodes[0]}]}) to $far"
+echo "($(($(wc -l <<<"$trace") - 1)) hops) crossed eth and udp links, with no route configured."
+[ "$total" -gt 0 ] && [ "$ok" -eq "$total" ]
