@@ -13,6 +13,10 @@ topo_line fo 4 1 4 >"$WORK/ring.yaml"
 lab_up "$WORK/ring.yaml"
 ns() { echo "nip-fo-$1"; }
 
+# lab up waits for a route to every address; the equal-cost pair may complete a moment later.
+two_paths() { "$NEWIP" -n n1 route | grep -Eq '^x0403/16 +via (r,l2|l2,r) '; }
+check "n1 has two equal-cost paths to n3" wait_until 5 two_paths
+
 # Which neighbour carries n1 -> n3? (n2 via link r, or n4 via link l2)
 first_hop() { "$NEWIP" -n n1 trace -q 1 -m 1 x0403 | awk 'NR == 2 { print $2 }'; }
 hop=$(first_hop)
