@@ -308,8 +308,7 @@ int config_check(struct config *c, char *err, size_t errlen)
 		for (unsigned k = 0; k < i; k++) {
 			const struct nip_prefix *q = &c->routes[k].prefix;
 			char s[NIP_ADDR_STRLEN];
-			if (p->addr.len != q->addr.len || p->plen != q->plen ||
-			    memcmp(p->addr.b, q->addr.b, p->addr.len) != 0)
+			if (!nip_prefix_eq(p, q))
 				continue;
 			nip_prefix_format(p, s, sizeof(s));
 			return fail(&x, "a route for %s is already given at line %d; keep one",

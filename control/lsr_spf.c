@@ -45,8 +45,7 @@ static void add_cand(struct cand *c, unsigned *n, unsigned max, const struct nip
 		     uint32_t cost, uint32_t mask)
 {
 	for (unsigned i = 0; i < *n; i++) {
-		if (c[i].p.addr.len != p->addr.len || c[i].p.plen != p->plen ||
-		    memcmp(c[i].p.addr.b, p->addr.b, p->addr.len))
+		if (!nip_prefix_eq(&c[i].p, p))
 			continue;
 		if (cost < c[i].cost)
 			c[i].cost = cost, c[i].mask = mask;

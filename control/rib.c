@@ -6,12 +6,6 @@
 
 #include "rib.h"
 
-static bool same_prefix(const struct nip_prefix *a, const struct nip_prefix *b)
-{
-	return a->addr.len == b->addr.len && a->plen == b->plen &&
-	       memcmp(a->addr.b, b->addr.b, a->addr.len) == 0;
-}
-
 static bool is_static(const struct rib_route *r)
 {
 	return r->origin != ORIGIN_LS;
@@ -36,7 +30,7 @@ int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib
 	struct rib_route r = { .prefix = *p, .nh = { 1, { link } }, .origin = o };
 
 	for (size_t i = 0; i < rib->n; i++)
-		if (is_static(&rib->r[i]) && same_prefix(&rib->r[i].prefix, p))
+		if (is_static(&rib->r[i]) && nip_prefix_eq(&rib->r[i].prefix, p))
 			return -EEXIST;
 	return append(rib, &r);
 }
@@ -44,7 +38,7 @@ int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib
 int rib_del(struct rib *rib, const struct nip_prefix *p)
 {
 	for (size_t i = 0; i < rib->n; i++)
-		if (is_static(&rib->r[i]) && same_prefix(&rib->r[i].prefix, p)) {
+		if (is_static(&rib->r[i]) && nip_prefix_eq(&rib->r[i].prefix, p)) {
 			memmove(&rib->r[i], &rib->r[i + 1], (rib->n - i - 1) * sizeof(*rib->r));
 			rib->n--;
 			return 0;
@@ -114,7 +108,7 @@ static bool shadowed(const struct rib *rib, const struct rib_route *r)
 	if (is_static(r))
 		return false;
 	for (size_t i = 0; i < rib->n; i++)
-		if (is_static(&rib->r[i]) && same_prefix(&rib->r[i].prefix, &r->prefix))
+		if (is_static(&rib->r[i]) && nip_prefix_eq(&rib->r[i].prefix, &r->prefix))
 			return true;
 	return false;
 }

@@ -179,6 +179,12 @@ int nip_prefix_format(const struct nip_prefix *p, char *buf, size_t size)
 	return n + m;
 }
 
+bool nip_prefix_eq(const struct nip_prefix *x, const struct nip_prefix *y)
+{
+	return x->addr.len == y->addr.len && x->plen == y->plen &&
+	       memcmp(x->addr.b, y->addr.b, x->addr.len) == 0;
+}
+
 bool nip_prefix_match_raw(const struct nip_prefix *p, const uint8_t *b, size_t len)
 {
 	if (p->addr.len == 0)

@@ -37,6 +37,9 @@ bool nip_addr_eq(const struct nip_addr *x, const struct nip_addr *y);
 int nip_prefix_parse(struct nip_prefix *p, const char *s);
 int nip_prefix_format(const struct nip_prefix *p, char *buf, size_t size);
 
+/* Same length family, same prefix length, same bits. */
+bool nip_prefix_eq(const struct nip_prefix *x, const struct nip_prefix *y);
+
 /* Does prefix p cover address a (same length, first plen bits equal)? */
 bool nip_prefix_match(const struct nip_prefix *p, const struct nip_addr *a);
 

@@ -121,6 +121,15 @@ static void prefixes(void)
 	CHECK_EQ(nip_prefix_parse(&p, "x0a0/4"), NIP_E_SYNTAX);
 	CHECK_EQ(nip_prefix_parse(&p, "x0a00/0"), NIP_E_PREFIX_BITS);
 	CHECK_EQ(nip_prefix_parse(&p, "x0000/0"), 0);
+
+	struct nip_prefix q;
+	nip_prefix_parse(&p, "10.0.0.0/8");
+	nip_prefix_parse(&q, "10.0.0.0/8");
+	CHECK(nip_prefix_eq(&p, &q));
+	nip_prefix_parse(&q, "10.0.0.0/9");
+	CHECK(!nip_prefix_eq(&p, &q));
+	nip_prefix_parse(&q, "x0a00/8"); /* same bits, another length: another prefix */
+	CHECK(!nip_prefix_eq(&p, &q));
 }
 
 /* Reference model: prefix match against a bit-by-bit walk of the routing key (§4.2). */

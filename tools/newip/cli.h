@@ -21,6 +21,9 @@ const char *cli_rundir(void);
 /* Resolve which node to talk to; prints an error and returns NULL if it cannot. */
 const char *cli_node(struct cli *c);
 
+/* Connect to the node's local datagram service; prints why and returns -1 if it cannot. */
+int cli_local(struct cli *c);
+
 /* One request to the node's control socket; NULL (with a message printed) on failure. */
 json_t *ctl_request(const char *node, json_t *req);
 /* Same, to a socket path; quiet (for the lab's readiness poll). */

@@ -9,16 +9,10 @@
 
 static int open_bound(struct cli *c, uint16_t port)
 {
-	const char *node = cli_node(c);
 	int fd, rc;
 
-	if (!node)
+	if ((fd = cli_local(c)) < 0)
 		return -1;
-	if ((fd = nip_sock_open(node)) < 0) {
-		fprintf(stderr, "newip: cannot reach node %s's local service: %s\n", node,
-			strerror(-fd));
-		return -1;
-	}
 	if ((rc = nip_sock_bind(fd, port)) < 0) {
 		fprintf(stderr, "newip: bind port %u: %s\n", port,
 			rc == -EADDRINUSE ? "in use on this node" : strerror(-rc));

@@ -21,21 +21,14 @@ static double now_ms(void)
 
 static int open_node(struct cli *c, const char *addr_s, struct nip_addr *dst)
 {
-	const char *node = cli_node(c);
-	int fd;
-
-	if (!node)
+	if (!cli_node(c)) /* the node first, as before: its error wins over the address's */
 		return -1;
 	if (nip_addr_parse(dst, addr_s) < 0) {
 		fprintf(stderr, "newip: '%s' is not an address (192.0.2.1, 2001:db8::1, x0a01)\n",
 			addr_s);
 		return -1;
 	}
-	fd = nip_sock_open(node);
-	if (fd < 0)
-		fprintf(stderr, "newip: cannot reach node %s's local service: %s\n", node,
-			strerror(-fd));
-	return fd;
+	return cli_local(c);
 }
 
 struct ping {

@@ -65,6 +65,22 @@ const char *cli_node(struct cli *c)
 	return NULL;
 }
 
+int cli_local(struct cli *c)
+{
+	const char *node = cli_node(c);
+	int fd;
+
+	if (!node)
+		return -1;
+	fd = nip_sock_open(node);
+	if (fd < 0) {
+		fprintf(stderr, "newip: cannot reach node %s's local service: %s\n", node,
+			strerror(-fd));
+		return -1;
+	}
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { 0 };
