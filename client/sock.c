@@ -90,6 +90,22 @@ int nip_sock_sendto(int fd, const struct nip_addr *dst, uint16_t port, const voi
 	return send_msg(fd, &h, buf, len);
 }
 
+int nip_sock_sendto_opts(int fd, const struct nip_addr *dst, uint16_t port, const void *buf,
+			 size_t len, const struct nip_send_opts *o)
+{
+	struct nip_local_hdr h = { .op = NIP_OP_SEND, .peer_port = port, .addr = *dst };
+
+	if (o) {
+		h.hop_limit = o->hop_limit;
+		h.tc = o->tc;
+		h.latency_us = o->max_us;
+		h.min_us = o->min_us;
+		h.flags = o->on_time ? NIP_LF_ON_TIME : 0;
+		h.prio = o->prio >= 0 && o->prio <= 7 ? (uint8_t)(o->prio + 1) : 0;
+	}
+	return send_msg(fd, &h, buf, len);
+}
+
 int nip_sock_echo(int fd, const struct nip_addr *dst, uint16_t seq, size_t size,
 		  uint8_t hop_limit)
 {

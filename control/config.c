@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
+#include "newip/units.h"
 
 #define MAXTOK 16
 
@@ -145,6 +147,33 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 			return fail(x, "mtu '%s' out of range; use %d to %d", val, LINK_MTU_MIN,
 				    LINK_MTU_MAX);
 		l->mtu = (uint16_t)mtu;
+	} else if (strcmp(key, "rate") == 0) {
+		if (!(l->rate_bps = nip_parse_rate(val)))
+			return fail(x, "rate '%s' is not a positive rate; write e.g. 'rate 100mbit' "
+				    "(bit, kbit, mbit, gbit), or leave 'rate' out for an unpaced link", val);
+	} else if (strcmp(key, "delay") == 0) {
+		int64_t us = nip_parse_time_us(val);
+		if (us < 0 || us > 10000000)
+			return fail(x, "delay '%s' out of range; write a time up to 10s, e.g. 5ms or "
+				    "250us", val);
+		l->delay_us = (uint32_t)us;
+	} else if (strcmp(key, "sched") == 0) {
+		if (strcmp(val, "contract") && strcmp(val, "fifo"))
+			return fail(x, "sched '%s' unknown; use contract (the default) or fifo", val);
+		l->sched_fifo = val[0] == 'f';
+	} else if (!strcmp(key, "queue-limit") || !strcmp(key, "queue-bytes")) {
+		unsigned long v = strtoul(val, &end, 10);
+		bool pk = key[6] == 'l';
+		if (*end || v < (pk ? 1 : 2000) || v > (pk ? 4096 : 64000000))
+			return fail(x, "%s '%s' out of range; use %s", key, val,
+				    pk ? "1 to 4096 packets" : "2000 to 64000000 octets");
+		*(pk ? &l->qlimit_pkts : &l->qlimit_bytes) = (uint32_t)v;
+	} else if (strcmp(key, "contract-share") == 0) {
+		unsigned long v = strtoul(val, &end, 10);
+		if (*end || v < 1 || v > 100)
+			return fail(x, "contract-share '%s' out of range; use a percentage, 1 to 100",
+				    val);
+		l->share_pct = (uint8_t)v;
 	} else if (l->kind == LINK_UDP && (!strcmp(key, "local") || !strcmp(key, "peer"))) {
 		int local = key[0] == 'l';
 		if (parse_sockaddr(val, local ? &l->local : &l->peer,
@@ -162,8 +191,10 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 		l->has_peer_mac = true;
 	} else {
 		return fail(x, "unknown %s link option '%s'; use %s", link_kind_name(l->kind), key,
-			    l->kind == LINK_UDP ? "local, peer, mtu, metric" :
-						  "dev, peer-mac, mtu, metric");
+			    l->kind == LINK_UDP ? "local, peer, mtu, metric, rate, delay, sched, "
+						  "queue-limit, queue-bytes, contract-share" :
+						  "dev, peer-mac, mtu, metric, rate, delay, sched, "
+						  "queue-limit, queue-bytes, contract-share");
 	}
 	return 0;
 }
@@ -207,6 +238,9 @@ static int st_link(struct ctx *x, char **t, int n)
 			    l->name);
 	if (l->kind == LINK_ETH && !l->ifname[0])
 		return fail(x, "eth link '%s' needs 'dev IFNAME'", l->name);
+	if (!l->rate_bps && (l->sched_fifo || l->qlimit_pkts || l->qlimit_bytes || l->share_pct))
+		return fail(x, "link '%s': sched, queue-limit, queue-bytes and contract-share need "
+			    "'rate' (only a paced link has a queue of its own)", l->name);
 	c->link_line[c->n_links++] = x->line;
 	return 0;
 }
@@ -403,6 +437,17 @@ void config_print(const struct config *c, FILE *f)
 		}
 		if (l->mtu)
 			fprintf(f, " mtu %u", l->mtu);
+		if (l->rate_bps)
+			fprintf(f, " rate %llubit sched %s", (unsigned long long)l->rate_bps,
+				l->sched_fifo ? "fifo" : "contract");
+		if (l->delay_us)
+			fprintf(f, " delay %uus", l->delay_us);
+		if (l->qlimit_pkts)
+			fprintf(f, " queue-limit %u", l->qlimit_pkts);
+		if (l->qlimit_bytes)
+			fprintf(f, " queue-bytes %u", l->qlimit_bytes);
+		if (l->share_pct)
+			fprintf(f, " contract-share %u", l->share_pct);
 		fprintf(f, " metric %u\n", c->metric[i]);
 	}
 	for (unsigned i = 0; i < c->n_routes; i++) {

@@ -46,4 +46,5 @@ int config_link(const struct config *c, const char *name);
 int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 void format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size);
 
+
 #endif

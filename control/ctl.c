@@ -53,6 +53,32 @@ static json_t *error(const char *fmt, const char *arg)
 	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
 }
 
+/* Per class: depth, counters and sojourn percentiles (spec §10.3). */
+static json_t *queues_json(const struct link *l)
+{
+	json_t *q = json_object();
+
+	for (unsigned c = 0; c < SC_MAX; c++) {
+		const struct class_stats *st = &l->sched.st[c];
+		json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				      "depth_packets", (json_int_t)STAT_READ(st->depth_pkts),
+				      "depth_bytes", (json_int_t)STAT_READ(st->depth_bytes),
+				      "enqueued", (json_int_t)STAT_READ(st->enq),
+				      "drops_full", (json_int_t)STAT_READ(st->drop_full),
+				      "drops_early", (json_int_t)STAT_READ(st->drop_early),
+				      "drops_late", (json_int_t)STAT_READ(st->drop_late),
+				      "drops_aqm", (json_int_t)STAT_READ(st->drop_aqm),
+				      "ce_marks", (json_int_t)STAT_READ(st->ce_marks),
+				      "sojourn_p50_us", (json_int_t)hist_quantile(st->sojourn_us, 0.5));
+		json_object_set_new(j, "sojourn_p99_us",
+				    json_integer((json_int_t)hist_quantile(st->sojourn_us, 0.99)));
+		json_object_set_new(j, "sojourn_p999_us",
+				    json_integer((json_int_t)hist_quantile(st->sojourn_us, 0.999)));
+		json_object_set_new(q, sched_class_names[c], j);
+	}
+	return q;
+}
+
 static json_t *link_json(const struct link *l)
 {
 	char a[80], b[80];
@@ -63,6 +89,14 @@ static json_t *link_json(const struct link *l)
 			      (json_int_t)STAT_READ(l->st.tx_pkts), "tx_bytes",
 			      (json_int_t)STAT_READ(l->st.tx_bytes), "tx_errors",
 			      (json_int_t)STAT_READ(l->st.tx_err));
+	json_object_set_new(j, "latency_us", json_integer(atomic_load(&l->lat_us)));
+	if (l->cfg.delay_us)
+		json_object_set_new(j, "delay_us", json_integer(l->cfg.delay_us));
+	if (l->paced) {
+		json_object_set_new(j, "rate_bps", json_integer((json_int_t)l->cfg.rate_bps));
+		json_object_set_new(j, "sched", json_string(l->cfg.sched_fifo ? "fifo" : "contract"));
+	}
+	json_object_set_new(j, "queues", queues_json(l));
 	if (l->cfg.kind == LINK_UDP) {
 		format_sockaddr(&l->cfg.local, a, sizeof(a));
 		format_sockaddr(&l->cfg.peer, b, sizeof(b));
@@ -128,8 +162,15 @@ static json_t *cmd_routes(struct node *n)
 		nip_prefix_format(&r->prefix, s, sizeof(s));
 		json_t *j = json_pack("{s:s, s:s, s:s}", "prefix", s, "via", via, "origin",
 				      rib_origin_name(r->origin));
-		if (r->origin == ORIGIN_LS)
+		if (r->origin == ORIGIN_LS) {
 			json_object_set_new(j, "cost", json_integer(r->cost));
+			json_object_set_new(j, "latency_us", json_integer(r->nh.lat_us));
+			json_object_set_new(j, "hops", json_integer(r->nh.hops));
+		} else { /* spec §9: a static route has its link's latency and one hop */
+			json_object_set_new(j, "latency_us", json_integer(atomic_load(
+				&n->dp.links[r->nh.link[0]].lat_us)));
+			json_object_set_new(j, "hops", json_integer(1));
+		}
 		json_array_append_new(routes, j);
 	}
 	return json_pack("{s:b, s:o}", "ok", 1, "routes", routes);
@@ -345,7 +386,7 @@ void *ctl_main(void *arg)
 		if (pfd[1].revents & POLLIN)
 			(void)!read(n->dp.ctl_wake_fd, &drain, sizeof(drain));
 		while ((s = ring_peek(&n->dp.to_ctl))) {
-			lsr_rx(&n->lsr, s->link, s->data, s->len, now);
+			lsr_rx(&n->lsr, s->link, s->data, s->len, now, s->ts_ns);
 			ring_pop(&n->dp.to_ctl);
 		}
 		lsr_tick(&n->lsr, now);

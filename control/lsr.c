@@ -25,8 +25,11 @@ void lsr_init(struct lsr *l, struct node *n)
 	l->dead_ms = c->dead_ms;
 	l->refresh_s = c->lsa_refresh_s;
 	l->my_seq = c->lsa_seq_start;
-	for (unsigned i = 0; i < c->n_links; i++)
+	for (unsigned i = 0; i < c->n_links; i++) {
 		l->metric[i] = c->metric[i];
+		l->delay_us[i] = c->links[i].delay_us;
+		l->nbr[i].rtt_min_us[0] = l->nbr[i].rtt_min_us[1] = LSR_RTT_NONE;
+	}
 	if (l->enabled)
 		lsdb_originate(l, lsr_now_ms());
 }
@@ -43,7 +46,7 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 	h.src = dp->addrs[0];
 	nip_w_init(&w, pkt, sizeof(pkt), &h);
 	int n = nip_w_finish(&w, msg, len);
-	if (n < 0 || !ring_push(&dp->from_ctl, link, pkt, (size_t)n)) {
+	if (n < 0 || !ring_push(&dp->from_ctl, link, 0, pkt, (size_t)n)) {
 		l->st.tx_dropped++;
 		return;
 	}
@@ -51,7 +54,8 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 	dp_wake(dp);
 }
 
-void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now)
+void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now,
+	    uint64_t rx_ns)
 {
 	struct nip_pkt v;
 	uint64_t rid;
@@ -65,7 +69,7 @@ void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64
 		return;
 	}
 	if (type == NLS_HELLO)
-		return nbr_hello_rx(l, link, &v, v.payload, v.payload_len, now);
+		return nbr_hello_rx(l, link, &v, v.payload, v.payload_len, now, rx_ns);
 	/* Updates and acknowledgements count only from the two-way neighbour on that link. */
 	nbr_promote(l, link, rid, now);
 	if (l->nbr[link].state != NBR_TWOWAY || l->nbr[link].rid != rid) {

@@ -13,6 +13,8 @@
 #define LSR_RXMT_MS 500
 #define LSR_SPF_DELAY_MS 10
 #define LSR_SEQ_MAX 0xfffffffeu
+#define LSR_RTT_WINDOW_MS 5000 /* the minimum round trip is kept over 2 such windows */
+#define LSR_RTT_NONE UINT32_MAX
 
 enum nbr_state { NBR_DOWN, NBR_INIT, NBR_TWOWAY };
 
@@ -24,6 +26,12 @@ struct lsr_nbr {
 	uint16_t dead_ms, mtu;
 	uint16_t n_pending;
 	uint64_t pending[LSR_MAX_NODES]; /* origins flooded to it and not yet acknowledged */
+	/* Link latency (spec §9): its last hello's Timestamp, when we heard it (our µs clock),
+	 * and the minimum round trip over this window and the one before. */
+	uint32_t peer_ts_us, peer_rx_us;
+	uint32_t rtt_min_us[2];
+	uint64_t rtt_window_ms;
+	uint32_t adv_lat_us; /* the latency our LSA advertises for this link */
 };
 
 struct lsdb_entry {
@@ -46,6 +54,7 @@ struct lsr {
 	bool enabled;
 	uint64_t rid;
 	uint16_t hello_ms, dead_ms, metric[DP_MAX_LINKS];
+	uint32_t delay_us[DP_MAX_LINKS]; /* each link's configured delay */
 	uint32_t refresh_s;
 	struct lsr_nbr nbr[DP_MAX_LINKS];
 	uint64_t next_hello_ms[DP_MAX_LINKS];
@@ -60,14 +69,18 @@ struct lsr {
 
 /* lsr.c: the glue */
 void lsr_init(struct lsr *l, struct node *n);
-void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now);
+/* rx_ns: when the data plane received it (CLOCK_MONOTONIC), for the link latency. */
+void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now,
+	    uint64_t rx_ns);
 void lsr_tick(struct lsr *l, uint64_t now);
 void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len);
 uint64_t lsr_now_ms(void);
 
 /* lsr_nbr.c */
 void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const uint8_t *msg,
-		  size_t len, uint64_t now);
+		  size_t len, uint64_t now, uint64_t rx_ns);
+/* The link's latency estimate L (spec §9): min RTT / 2 + configured delay. */
+uint32_t nbr_latency(const struct lsr *l, uint16_t link);
 void nbr_tick(struct lsr *l, uint64_t now);
 void nbr_promote(struct lsr *l, uint16_t link, uint64_t rid, uint64_t now);
 const char *nbr_state_name(enum nbr_state s);

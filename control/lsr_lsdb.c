@@ -117,7 +117,9 @@ void lsdb_originate(struct lsr *l, uint64_t now)
 	snprintf(lsa.name, sizeof(lsa.name), "%s", l->node->cfg.node);
 	for (unsigned i = 0; i < dp->n_links && lsa.n_links < NLS_MAX_LINKS; i++)
 		if (l->nbr[i].state == NBR_TWOWAY) {
+			l->nbr[i].adv_lat_us = nbr_latency(l, (uint16_t)i);
 			lsa.links[lsa.n_links].nbr = l->nbr[i].rid;
+			lsa.links[lsa.n_links].latency_us = l->nbr[i].adv_lat_us;
 			lsa.links[lsa.n_links++].metric = l->metric[i];
 		}
 	for (unsigned i = 0; i < dp->n_addrs && i < NLS_MAX_PREFIXES; i++) {

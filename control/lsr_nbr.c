@@ -1,8 +1,46 @@
 /* NLS neighbours: hellos on every link, the two-way check, MTU agreement, dead timers. */
 #include <string.h>
+#include <time.h>
 
 #include "lsr.h"
 #include "node.h"
+
+/* Our monotonic clock in µs, wrapping at 2^32 as the hello's fields do (spec §9). */
+static uint32_t now_us32(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint32_t)((uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u);
+}
+
+uint32_t nbr_latency(const struct lsr *l, uint16_t link)
+{
+	const struct lsr_nbr *n = &l->nbr[link];
+	uint32_t rtt = n->rtt_min_us[0] < n->rtt_min_us[1] ? n->rtt_min_us[0] : n->rtt_min_us[1];
+
+	return (rtt == LSR_RTT_NONE ? 0 : rtt / 2) + l->delay_us[link];
+}
+
+/* One round-trip sample into the windowed minimum; publish L to the data plane, and
+ * re-originate when it moved by more than 25 % and 100 µs from what we advertise. */
+static void rtt_sample(struct lsr *l, uint16_t link, uint32_t rtt, uint64_t now)
+{
+	struct lsr_nbr *n = &l->nbr[link];
+
+	if (now - n->rtt_window_ms >= LSR_RTT_WINDOW_MS) {
+		n->rtt_min_us[1] = n->rtt_min_us[0];
+		n->rtt_min_us[0] = LSR_RTT_NONE;
+		n->rtt_window_ms = now;
+	}
+	if (rtt < n->rtt_min_us[0])
+		n->rtt_min_us[0] = rtt;
+	uint32_t lat = nbr_latency(l, link), adv = n->adv_lat_us;
+	uint32_t diff = lat > adv ? lat - adv : adv - lat;
+	atomic_store_explicit(&l->node->dp.links[link].lat_us, lat, memory_order_relaxed);
+	if (n->state == NBR_TWOWAY && diff > 100 && diff * 4 > adv)
+		l->originate_due = true;
+}
 
 const char *nbr_state_name(enum nbr_state s)
 {
@@ -24,6 +62,10 @@ static void set_state(struct lsr *l, uint16_t link, enum nbr_state s, uint64_t n
 	} else {
 		n->n_pending = 0;
 	}
+	if (s == NBR_DOWN) { /* a new neighbour may sit at another distance */
+		n->rtt_min_us[0] = n->rtt_min_us[1] = LSR_RTT_NONE;
+		n->peer_ts_us = 0;
+	}
 	if (old == NBR_TWOWAY || s == NBR_TWOWAY)
 		l->originate_due = true; /* our links changed */
 }
@@ -31,18 +73,22 @@ static void set_state(struct lsr *l, uint16_t link, enum nbr_state s, uint64_t n
 static void send_hello(struct lsr *l, uint16_t link)
 {
 	struct nls_hello h = { .hello_ms = l->hello_ms, .dead_ms = l->dead_ms,
-			       .mtu = l->node->dp.links[link].mtu };
-	uint8_t msg[NLS_HDR_LEN + 8 + 8 * NLS_MAX_NBR];
+			       .mtu = l->node->dp.links[link].mtu, .ts_us = now_us32() };
+	uint8_t msg[NLS_HDR_LEN + NLS_HELLO_FIXED + 8 * NLS_MAX_NBR];
+	const struct lsr_nbr *nb = &l->nbr[link];
 
-	if (l->nbr[link].state != NBR_DOWN)
-		h.nbr[h.n++] = l->nbr[link].rid;
+	if (nb->state != NBR_DOWN) {
+		h.nbr[h.n++] = nb->rid;
+		h.echo_us = nb->peer_ts_us;
+		h.echo_delay_us = nb->peer_ts_us ? h.ts_us - nb->peer_rx_us : 0;
+	}
 	int n = nls_hello_encode(msg, sizeof(msg), l->rid, &h);
 	if (n > 0)
 		lsr_send(l, link, msg, (size_t)n);
 }
 
 void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const uint8_t *msg,
-		  size_t len, uint64_t now)
+		  size_t len, uint64_t now, uint64_t rx_ns)
 {
 	struct lsr_nbr *n = &l->nbr[link];
 	struct nls_hello h;
@@ -63,6 +109,14 @@ void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const u
 	n->last_heard_ms = now;
 	n->dead_ms = h.dead_ms;
 	n->mtu = h.mtu;
+	uint32_t rx_us = rx_ns ? (uint32_t)(rx_ns / 1000) : now_us32();
+	n->peer_ts_us = h.ts_us;
+	n->peer_rx_us = rx_us;
+	if (h.echo_us) { /* RTT with our own clock only: now - our Timestamp - their hold */
+		uint32_t rtt = rx_us - h.echo_us - h.echo_delay_us;
+		if (rtt < 10000000u) /* a sample from before a restart is absurd: skip it */
+			rtt_sample(l, link, rtt, now);
+	}
 	for (unsigned i = 0; i < h.n; i++)
 		me |= h.nbr[i] == l->rid;
 	set_state(l, link, me && h.mtu == l->node->dp.links[link].mtu ? NBR_TWOWAY : NBR_INIT, now);

@@ -27,7 +27,7 @@ static int append(struct rib *rib, const struct rib_route *r)
 
 int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib_origin o)
 {
-	struct rib_route r = { .prefix = *p, .nh = { 1, { link } }, .origin = o };
+	struct rib_route r = { .prefix = *p, .nh = { .n = 1, .link = { link } }, .origin = o };
 
 	for (size_t i = 0; i < rib->n; i++)
 		if (is_static(&rib->r[i]) && nip_prefix_eq(&rib->r[i].prefix, p))
@@ -97,7 +97,8 @@ static void grace_period(struct dp *dp)
 static uint16_t group_index(struct nh_group *g, unsigned *n, const struct nh_group *x)
 {
 	for (unsigned i = 0; i < *n; i++)
-		if (g[i].n == x->n && !memcmp(g[i].link, x->link, x->n * sizeof(x->link[0])))
+		if (g[i].n == x->n && g[i].hops == x->hops && g[i].lat_us == x->lat_us &&
+		    !memcmp(g[i].link, x->link, x->n * sizeof(x->link[0])))
 			return (uint16_t)i;
 	g[*n] = *x;
 	return (uint16_t)(*n)++;

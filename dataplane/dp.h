@@ -18,7 +18,7 @@
 #define DP_MAX_LINKS 32
 #define DP_MAX_ADDRS 8
 #define DP_MAX_CLIENTS 64
-#define DP_POOL_SIZE 4096
+#define DP_POOL_SIZE 8192 /* paced links queue up to SCHED_LIMIT_PKTS per class */
 #define DP_DEFAULT_HOP_LIMIT 64
 #define DP_EV_CLIENT 0x20000 /* epoll tag of local client i: DP_EV_CLIENT + i */
 
@@ -62,6 +62,15 @@ void dp_input(struct dp *dp, struct pkt *k);
 /* Route and send a packet this node originates (or loops back to itself); consumes k. */
 void dp_output(struct dp *dp, struct pkt *k);
 bool dp_is_local(const struct dp *dp, const uint8_t *addr, uint8_t len);
+
+/* egress.c: a routed packet's way out (spec §10); consumes k. */
+void egress_send(struct dp *dp, struct link *l, struct pkt *k, const struct nip_pkt *v,
+		 const struct nh_group *g);
+/* Run the paced links' schedulers and the delay lines; returns when something is next due
+ * (ns, CLOCK_MONOTONIC), UINT64_MAX if nothing waits. */
+uint64_t egress_run(struct dp *dp);
+int egress_init(struct dp *dp, char *err, size_t errlen);
+void egress_destroy(struct dp *dp);
 
 /* ncmp_out.c */
 void ncmp_error(struct dp *dp, const uint8_t *invoking, size_t len, uint8_t type, uint8_t code,

@@ -1,7 +1,8 @@
 /*
  * The one place a received packet's fate is decided: validate, deliver locally, or check the
- * hop limit, look up the route, check the MTU, and forward; every drop is counted with its
- * reason, and the drops a sender should hear about produce an NCMP error (spec §6).
+ * hop limit, look up the route, check the MTU, and hand it to its link's egress (egress.c:
+ * contracts, scheduling); every drop is counted with its reason, and the drops a sender should
+ * hear about produce an NCMP error (spec §6).
  */
 #include <string.h>
 
@@ -52,7 +53,8 @@ static void drop_tell(struct dp *dp, struct pkt *k, enum drop_reason why, uint8_
 /* Route a valid packet that is not for this node. Returns with k consumed. */
 static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 {
-	int nh = fwd_pick(dp->cur_fwd, v);
+	const struct nh_group *g = NULL;
+	int nh = fwd_pick(dp->cur_fwd, v, &g);
 	struct link *out;
 
 	if (nh < 0 || (unsigned)nh >= dp->n_links)
@@ -60,7 +62,7 @@ static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	out = &dp->links[nh];
 	if (k->len > out->mtu) /* no fragmentation in the network: tell the source (spec §1) */
 		return drop_tell(dp, k, DROP_TOO_BIG, NCMP_TOO_BIG, 0, out->mtu);
-	link_enqueue(out, k, &dp->pool, &dp->st);
+	egress_send(dp, out, k, v, g);
 }
 
 void dp_input(struct dp *dp, struct pkt *k)
@@ -83,7 +85,7 @@ void dp_input(struct dp *dp, struct pkt *k)
 	if (v.dst_len == 1 && v.dst[0] == 0) { /* x00: this link only (spec §4, §9) */
 		if (v.next_hdr != NIP_PROTO_NLS)
 			return drop(dp, k, DROP_LINK_SCOPE);
-		if (!ring_push(&dp->to_ctl, k->in_link, k->data, k->len))
+		if (!ring_push(&dp->to_ctl, k->in_link, dp->now_ns, k->data, k->len))
 			return drop(dp, k, DROP_CTL_BUSY);
 		dp->to_ctl_pending = true;
 		STAT_ADD(dp->st.delivered, 1);

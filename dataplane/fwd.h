@@ -11,7 +11,9 @@
 
 struct nh_group {
 	uint8_t n;
+	uint8_t hops;	  /* hops ahead on the route's path (spec §9); 0: unknown (static) */
 	uint16_t link[NH_MAX_PATHS];
+	uint32_t lat_us;  /* latency ahead on the route's path; 0: unknown (static) */
 };
 
 struct fwd {
@@ -36,15 +38,15 @@ static inline uint32_t fwd_flow_hash(const struct nip_pkt *v)
 	return h ^ (h >> 16);
 }
 
-/* The outgoing link for a packet, or -1 if no route. */
-static inline int fwd_pick(const struct fwd *f, const struct nip_pkt *v)
+/* The outgoing link for a packet, or -1 if no route; *g is its route's group. */
+static inline int fwd_pick(const struct fwd *f, const struct nip_pkt *v, const struct nh_group **g)
 {
 	uint16_t nh = fib_lookup(f->fib, v->dst, v->dst_len);
 
 	if (nh == FIB_NONE || nh >= f->n_groups || f->groups[nh].n == 0)
 		return -1;
-	const struct nh_group *g = &f->groups[nh];
-	return g->link[g->n == 1 ? 0 : fwd_flow_hash(v) % g->n];
+	*g = &f->groups[nh];
+	return (*g)->link[(*g)->n == 1 ? 0 : fwd_flow_hash(v) % (*g)->n];
 }
 
 #endif

@@ -4,11 +4,13 @@
 
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 #include "pool.h"
+#include "sched.h"
 #include "stats.h"
 
 #define BURST 32
@@ -28,6 +30,12 @@ struct link_cfg {
 	char ifname[IF_NAMESIZE];	     /* eth */
 	uint8_t peer_mac[6];
 	bool has_peer_mac;
+	/* Egress (docs/spec.md §10.3): a rate paces the link and schedules its queue. */
+	uint64_t rate_bps;   /* 0: unpaced */
+	uint32_t delay_us;   /* emulated one-way delay, also advertised by NLS (§9) */
+	bool sched_fifo;     /* one FIFO instead of the scheduler (the baseline) */
+	uint32_t qlimit_pkts, qlimit_bytes; /* per class; 0: the defaults */
+	uint8_t share_pct;   /* the contract class's share; 0: the default */
 };
 
 struct link {
@@ -43,6 +51,12 @@ struct link {
 	bool gso;			/* udp: equal-size runs leave as one UDP_SEGMENT send */
 	unsigned segs[BURST];		/* packets in each message of a flush */
 	char cmsg[BURST][32];		/* CMSG_SPACE(sizeof(uint16_t)), aligned */
+	/* Egress: the scheduler's queues and class counters (counters on every link). */
+	bool paced;
+	struct sched sched;
+	uint64_t tx_clock_ns;		/* pacing: when the next packet may leave */
+	struct pktq delayq;		/* packets in the emulated delay, by release time */
+	_Atomic uint32_t lat_us;	/* L of spec §9; published by the control plane */
 };
 
 /* Open the socket. On failure returns -1 with a message in err. */

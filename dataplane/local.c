@@ -55,6 +55,16 @@ static struct local_client *client_for_quote(struct dp *dp, const uint8_t *q, si
 	return NULL;
 }
 
+/* What the network did with the packet's contract: Accumulated Latency, Hops Updated. */
+static void set_contract_info(struct nip_local_hdr *h, const struct nip_pkt *v)
+{
+	if (!v->contract_off)
+		return;
+	h->latency_us = v->acc_latency_us;
+	h->hops = v->hops_updated;
+	h->flags |= NIP_LF_CONTRACT;
+}
+
 static void ncmp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 {
 	struct nip_local_hdr h = { .op = NIP_OP_NCMP };
@@ -77,7 +87,7 @@ static void ncmp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	h.ncmp_type = m.type;
 	h.ncmp_code = m.code;
 	h.param = m.param;
-	h.latency_us = v->contract_off ? v->acc_latency_us : 0;
+	set_contract_info(&h, v);
 	nip_pkt_src(v, &h.addr);
 	to_client(dp, c, &h, m.body, m.body_len);
 	pool_put(&dp->pool, k);
@@ -99,7 +109,8 @@ static void udp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 		ncmp_error(dp, k->data, k->len, NCMP_UNREACH, NCMP_UNREACH_PORT, 0);
 		return drop(dp, k, DROP_NO_PORT);
 	}
-	h.latency_us = v->contract_off ? v->acc_latency_us : 0;
+	set_contract_info(&h, v);
+	h.tc = v->tc;
 	nip_pkt_src(v, &h.addr);
 	to_client(dp, c, &h, u + UDP_HDR, v->payload_len - UDP_HDR);
 	pool_put(&dp->pool, k);
@@ -170,7 +181,8 @@ static int bind_port(struct dp *dp, struct local_client *c, uint16_t port)
 static int originate(struct dp *dp, struct local_client *c, const struct nip_local_hdr *h,
 		     const uint8_t *data, size_t len)
 {
-	struct nip_hdr nh = { .hop_limit = h->hop_limit ? h->hop_limit : DP_DEFAULT_HOP_LIMIT };
+	struct nip_hdr nh = { .hop_limit = h->hop_limit ? h->hop_limit : DP_DEFAULT_HOP_LIMIT,
+			      .tc = h->tc };
 	struct nip_writer w;
 	struct pkt *k;
 	int n;
@@ -183,10 +195,15 @@ static int originate(struct dp *dp, struct local_client *c, const struct nip_loc
 	nh.src = *dp_source_for(dp, h->addr.len);
 	nh.next_hdr = h->op == NIP_OP_ECHO ? NIP_PROTO_NCMP : NIP_PROTO_UDP;
 	nip_w_init(&w, k->data, PKT_BUF, &nh);
-	if (h->latency_us) {
-		struct nip_latency lat = { NIP_LAT_IN_TIME, 0, h->latency_us };
+	if (h->latency_us || h->prio) {
+		bool on_time = h->flags & NIP_LF_ON_TIME;
+		struct nip_latency lat = { on_time ? NIP_LAT_ON_TIME : NIP_LAT_IN_TIME,
+					   on_time ? h->min_us : 0, h->latency_us };
 		nip_w_contract_begin(&w, 0, 0);
-		nip_w_latency(&w, &lat, true);
+		if (h->latency_us)
+			nip_w_latency(&w, &lat, true);
+		if (h->prio)
+			nip_w_priority(&w, (uint8_t)(h->prio - 1), false);
 		nip_w_block_end(&w);
 	}
 	if (h->op == NIP_OP_ECHO) {

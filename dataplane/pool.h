@@ -11,6 +11,16 @@ struct pkt {
 	uint8_t *data;
 	uint32_t len;
 	uint16_t in_link; /* LINK_LOCAL for packets the node originates */
+	/* Egress scheduling state (dataplane/sched.c, contract.c), valid while a link holds it. */
+	uint8_t cls;	       /* enum sched_class */
+	uint8_t prio;	       /* contract priority 0..7 */
+	uint8_t contract_off;  /* offset of the contract block, 0 if none */
+	uint32_t max_us;       /* the latency clause's Max */
+	uint32_t ahead_us;     /* D + S of spec §10 at enqueue */
+	struct pkt *next;      /* queue link */
+	uint64_t enq_ns;       /* t0: handed to the scheduler */
+	uint64_t t_min_ns;     /* on-time hold; in a delay line, the release time */
+	uint64_t t_max_ns;     /* latest departure */
 };
 
 struct pool {

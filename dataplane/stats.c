@@ -16,4 +16,7 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_POOL] = "no_buffer",
 	[DROP_LINK_SCOPE] = "link_scope",
 	[DROP_CTL_BUSY] = "control_busy",
+	[DROP_CONTRACT] = "contract",
+	[DROP_QUEUE_FULL] = "queue_full",
+	[DROP_AQM] = "aqm",
 };

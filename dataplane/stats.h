@@ -21,6 +21,9 @@ enum drop_reason {
 	DROP_POOL,	 /* no free buffer */
 	DROP_LINK_SCOPE, /* for x00 but not a routing message (spec §4) */
 	DROP_CTL_BUSY,	 /* the control plane's queue was full */
+	DROP_CONTRACT,	 /* a latency contract could not be met (spec §10), sender told */
+	DROP_QUEUE_FULL, /* an egress queue was at its limit */
+	DROP_AQM,	 /* the Classic AQM dropped a Not-ECT packet */
 	DROP_MAX
 };
 

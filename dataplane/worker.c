@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -75,7 +76,8 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 			goto fail_links;
 		}
 	}
-	if (open_local(dp, local_path, err, errlen) < 0 || watch(dp, dp->local_fd, EV_LOCAL) < 0)
+	if (open_local(dp, local_path, err, errlen) < 0 || watch(dp, dp->local_fd, EV_LOCAL) < 0 ||
+	    egress_init(dp, err, errlen) < 0)
 		goto fail_links;
 	return 0;
 fail_links:
@@ -99,6 +101,7 @@ void dp_destroy(struct dp *dp)
 	for (unsigned c = 0; c < DP_MAX_CLIENTS; c++)
 		if (dp->clients[c].fd >= 0)
 			close(dp->clients[c].fd);
+	egress_destroy(dp);
 	for (unsigned i = 0; i < dp->n_links; i++)
 		link_close(&dp->links[i]);
 	close(dp->local_fd);
@@ -152,14 +155,27 @@ static void from_control(struct dp *dp)
 	}
 }
 
+/* How long to wait for I/O: until the next paced departure or release, at most 100 ms. */
+static struct timespec wait_for(uint64_t next, uint64_t now)
+{
+	uint64_t ns = next == UINT64_MAX ? 100000000ull : next > now ? next - now : 0;
+
+	if (ns > 100000000ull)
+		ns = 100000000ull;
+	return (struct timespec){ (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+}
+
 void dp_run(struct dp *dp)
 {
 	struct epoll_event ev[64];
 	struct timespec ts;
-	uint64_t drain;
+	uint64_t drain, next = UINT64_MAX;
 
+	/* Paced links need microsecond wake-ups, not the default 50 µs timer slack. */
+	prctl(PR_SET_TIMERSLACK, 1000ul, 0, 0, 0);
 	while (!atomic_load(&dp->stop)) {
-		int n = epoll_wait(dp->epfd, ev, 64, 100);
+		struct timespec tmo = wait_for(next, dp->now_ns);
+		int n = epoll_pwait2(dp->epfd, ev, 64, &tmo, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		dp->now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		/* Quiescent point: nothing from the last loop is still held (QSBR). */
@@ -177,6 +193,7 @@ void dp_run(struct dp *dp)
 				(void)!read(dp->wake_fd, &drain, sizeof(drain));
 		}
 		from_control(dp);
+		next = egress_run(dp);
 		for (unsigned i = 0; i < dp->n_links; i++)
 			if (dp->links[i].n_tx)
 				link_flush(&dp->links[i], &dp->pool, &dp->st);

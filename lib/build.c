@@ -283,11 +283,15 @@ int nip_pkt_reencode(const struct nip_pkt *p, uint8_t *out, size_t cap)
 
 void nip_pkt_add_latency(uint8_t *buf, const struct nip_pkt *p, uint32_t us)
 {
-	uint8_t *c = buf + p->contract_off;
+	if (p->contract_off)
+		nip_contract_add_latency(buf, p->contract_off, us);
+}
+
+void nip_contract_add_latency(uint8_t *buf, unsigned contract_off, uint32_t us)
+{
+	uint8_t *c = buf + contract_off;
 	uint32_t acc;
 
-	if (!p->contract_off)
-		return;
 	acc = get32(c + 2);
 	put32(c + 2, acc > UINT32_MAX - us ? UINT32_MAX : acc + us);
 	if (c[1] < 255)

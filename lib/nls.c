@@ -40,7 +40,7 @@ int nls_parse_hdr(const uint8_t *b, size_t len, uint64_t *rid)
 
 int nls_hello_encode(uint8_t *out, size_t cap, uint64_t rid, const struct nls_hello *h)
 {
-	size_t len = NLS_HDR_LEN + 8 + 8u * h->n;
+	size_t len = NLS_HDR_LEN + NLS_HELLO_FIXED + 8u * h->n;
 
 	if (h->n > NLS_MAX_NBR)
 		return NIP_E_INVAL;
@@ -53,8 +53,11 @@ int nls_hello_encode(uint8_t *out, size_t cap, uint64_t rid, const struct nls_he
 	put16(p + 4, h->mtu);
 	p[6] = h->n;
 	p[7] = 0;
+	put32(p + 8, h->ts_us);
+	put32(p + 12, h->echo_us);
+	put32(p + 16, h->echo_delay_us);
 	for (unsigned i = 0; i < h->n; i++)
-		put64(p + 8 + 8 * i, h->nbr[i]);
+		put64(p + NLS_HELLO_FIXED + 8 * i, h->nbr[i]);
 	return (int)len;
 }
 
@@ -62,7 +65,7 @@ int nls_hello_decode(struct nls_hello *h, const uint8_t *b, size_t len)
 {
 	const uint8_t *p = b + NLS_HDR_LEN;
 
-	if (len < NLS_HDR_LEN + 8)
+	if (len < NLS_HDR_LEN + NLS_HELLO_FIXED)
 		return NIP_E_TRUNCATED;
 	h->hello_ms = get16(p);
 	h->dead_ms = get16(p + 2);
@@ -70,11 +73,14 @@ int nls_hello_decode(struct nls_hello *h, const uint8_t *b, size_t len)
 	h->n = p[6];
 	if (p[7] != 0)
 		return NIP_E_RESERVED;
-	if (h->n > NLS_MAX_NBR || len != NLS_HDR_LEN + 8 + 8u * h->n || !h->hello_ms ||
+	if (h->n > NLS_MAX_NBR || len != NLS_HDR_LEN + NLS_HELLO_FIXED + 8u * h->n || !h->hello_ms ||
 	    h->dead_ms <= h->hello_ms)
 		return NIP_E_BAD_ITEM;
+	h->ts_us = get32(p + 8);
+	h->echo_us = get32(p + 12);
+	h->echo_delay_us = get32(p + 16);
 	for (unsigned i = 0; i < h->n; i++)
-		h->nbr[i] = get64(p + 8 + 8 * i);
+		h->nbr[i] = get64(p + NLS_HELLO_FIXED + 8 * i);
 	return 0;
 }
 
@@ -98,7 +104,7 @@ static uint16_t lsa_csum(const uint8_t *lsa, size_t len)
 
 int nls_lsa_encode(uint8_t *out, size_t cap, const struct nls_lsa *l)
 {
-	size_t nl = strlen(l->name), len = NLS_LSA_FIXED + nl + 10u * l->n_links;
+	size_t nl = strlen(l->name), len = NLS_LSA_FIXED + nl + (size_t)NLS_LINK_LEN * l->n_links;
 
 	if (nl > NLS_NAME_MAX || l->n_links > NLS_MAX_LINKS || l->n_prefixes > NLS_MAX_PREFIXES ||
 	    !printable(l->name, nl))
@@ -117,9 +123,10 @@ int nls_lsa_encode(uint8_t *out, size_t cap, const struct nls_lsa *l)
 	out[20] = (uint8_t)nl;
 	memcpy(out + 21, l->name, nl);
 	uint8_t *p = out + 21 + nl;
-	for (unsigned i = 0; i < l->n_links; i++, p += 10) {
+	for (unsigned i = 0; i < l->n_links; i++, p += NLS_LINK_LEN) {
 		put64(p, l->links[i].nbr);
 		put16(p + 8, l->links[i].metric);
+		put32(p + 10, l->links[i].latency_us);
 	}
 	for (unsigned i = 0; i < l->n_prefixes; i++) {
 		const struct nip_prefix *x = &l->prefixes[i];
@@ -150,16 +157,17 @@ int nls_lsa_decode(struct nls_lsa *l, const uint8_t *b, size_t len)
 	l->n_prefixes = b[19];
 	nl = b[20];
 	if (l->n_links > NLS_MAX_LINKS || l->n_prefixes > NLS_MAX_PREFIXES || nl > NLS_NAME_MAX ||
-	    21 + nl + 10u * l->n_links > need)
+	    21 + nl + (size_t)NLS_LINK_LEN * l->n_links > need)
 		return NIP_E_BAD_ITEM;
 	if (!printable((const char *)b + 21, nl))
 		return NIP_E_BAD_ITEM;
 	memcpy(l->name, b + 21, nl);
 	l->name[nl] = '\0';
 	const uint8_t *p = b + 21 + nl, *end = b + need;
-	for (unsigned i = 0; i < l->n_links; i++, p += 10) {
+	for (unsigned i = 0; i < l->n_links; i++, p += NLS_LINK_LEN) {
 		l->links[i].nbr = get64(p);
 		l->links[i].metric = get16(p + 8);
+		l->links[i].latency_us = get32(p + 10);
 	}
 	for (unsigned i = 0; i < l->n_prefixes; i++) {
 		struct nip_prefix *x = &l->prefixes[i];

@@ -63,7 +63,9 @@ static inline uint8_t nip_pkt_dec_hop(uint8_t *buf)
 	return --buf[7];
 }
 
-/* Add latency to the contract in place (§5.1), saturating; bumps Hops Updated. */
+/* Add latency to the contract in place (§5.1, §10.4), saturating; bumps Hops Updated
+ * (saturating at 255). The _at form takes the contract block's offset instead of a view. */
 void nip_pkt_add_latency(uint8_t *buf, const struct nip_pkt *p, uint32_t us);
+void nip_contract_add_latency(uint8_t *buf, unsigned contract_off, uint32_t us);
 
 #endif

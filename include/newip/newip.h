@@ -11,5 +11,6 @@
 #include "newip/nls.h"
 #include "newip/packet.h"
 #include "newip/security.h"
+#include "newip/units.h"
 
 #endif

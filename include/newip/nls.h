@@ -8,19 +8,22 @@
 #include "newip/addr.h"
 
 #define NIP_PROTO_NLS 254
-#define NLS_VERSION 1
+#define NLS_VERSION 2
 #define NLS_HDR_LEN 12
 #define NLS_MAX_NBR 32
 #define NLS_MAX_LINKS 32
 #define NLS_MAX_PREFIXES 16
 #define NLS_NAME_MAX 63
 #define NLS_LSA_FIXED 21 /* origin, seq, age, length, checksum, counts, name length */
+#define NLS_HELLO_FIXED 20 /* after the common header: intervals, MTU, count, times */
+#define NLS_LINK_LEN 14 /* neighbour, metric, latency */
 
 enum nls_type { NLS_HELLO = 1, NLS_LSU = 2, NLS_ACK = 3 };
 
 struct nls_hello {
 	uint16_t hello_ms, dead_ms, mtu;
 	uint8_t n;
+	uint32_t ts_us, echo_us, echo_delay_us; /* link latency measurement, §9 */
 	uint64_t nbr[NLS_MAX_NBR];
 };
 
@@ -33,6 +36,7 @@ struct nls_lsa {
 	struct {
 		uint64_t nbr;
 		uint16_t metric;
+		uint32_t latency_us; /* one-way, origin to neighbour */
 	} links[NLS_MAX_LINKS];
 	struct nip_prefix prefixes[NLS_MAX_PREFIXES];
 };

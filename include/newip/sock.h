@@ -6,6 +6,7 @@
 #ifndef NEWIP_SOCK_H
 #define NEWIP_SOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,10 @@ enum nip_local_op {
 	NIP_OP_STATUS,	  /* node -> app: the last request failed: status < 0 */
 };
 
+/* flags */
+#define NIP_LF_ON_TIME 0x01  /* SEND/ECHO: the contract is on-time [min_us, latency_us] */
+#define NIP_LF_CONTRACT 0x02 /* RECV/NCMP: the packet carried a contract block */
+
 /* Every message on the local socket starts with this header, in host byte order. */
 struct nip_local_hdr {
 	uint8_t op;
@@ -33,10 +38,23 @@ struct nip_local_hdr {
 	uint16_t peer_port;
 	uint8_t ncmp_type, ncmp_code; /* NCMP */
 	uint32_t param;		/* ECHO: sequence; NCMP: the message's Parameter */
-	uint32_t latency_us;	/* SEND/ECHO: an in-time contract (0: none); NCMP/RECV: accumulated */
+	uint32_t latency_us;	/* SEND/ECHO: contract Max (0: none); NCMP/RECV: accumulated */
+	uint32_t min_us;	/* SEND/ECHO with NIP_LF_ON_TIME: contract Min */
 	int32_t status;		/* BOUND/STATUS: 0 or a negative errno / nip_err */
+	uint8_t tc;		/* SEND: Traffic Class (DSCP and ECN); RECV: as received */
+	uint8_t prio;		/* SEND: 1 + contract priority 0..7 (0: no priority clause) */
+	uint8_t hops;		/* RECV/NCMP: the contract's Hops Updated */
+	uint8_t flags;		/* NIP_LF_* */
 	struct nip_addr addr;	/* SEND/ECHO: destination; RECV/NCMP: who sent it */
 	uint8_t pad[3];
+};
+
+/* What a SEND asks of the network (docs/local-api.md): a contract, a traffic class. */
+struct nip_send_opts {
+	uint8_t hop_limit, tc;
+	uint32_t max_us, min_us; /* max_us 0: no latency clause */
+	bool on_time;
+	int prio; /* -1: no priority clause */
 };
 
 /* Connect to node `node`'s local service (under NIP_RUNDIR, or $NEWIP_RUNDIR). fd or -errno. */
@@ -45,6 +63,9 @@ int nip_sock_open(const char *node);
 int nip_sock_bind(int fd, uint16_t port);
 int nip_sock_sendto(int fd, const struct nip_addr *dst, uint16_t port, const void *buf,
 		    size_t len, uint8_t hop_limit);
+/* The same with a contract and a traffic class (opts may be NULL). */
+int nip_sock_sendto_opts(int fd, const struct nip_addr *dst, uint16_t port, const void *buf,
+			 size_t len, const struct nip_send_opts *opts);
 int nip_sock_echo(int fd, const struct nip_addr *dst, uint16_t seq, size_t size,
 		  uint8_t hop_limit);
 /* Receive one message: header into *h, payload (RECV data or NCMP body) into buf. */

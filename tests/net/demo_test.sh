@@ -53,10 +53,10 @@ expect_match "datagram hC -> hB arrives with its source" \
 	'^from 2001:db8:c::10 port [0-9]+: hello across three links$' "$(cat "$WORK/recv.out")"
 
 # Static routes win over link-state ones for the same prefix; deleting one falls back.
-expect_match "r2 learned hB by link state" '^192.0.2.10/32 +via b +link-state \(cost 10\)$' \
+expect_match "r2 learned hB by link state" '^192.0.2.10/32 +via b +link-state \(cost 10\) latency [0-9]+us hops 1$' \
 	"$("$NEWIP" -n r2 route)"
 check "route add at run time (pointing the wrong way)" "$NEWIP" -n r2 route add 192.0.2.10/32 via d
-expect_match "route show says where it came from" '^192.0.2.10/32 +via d +static \(cli\)$' \
+expect_match "route show says where it came from" '^192.0.2.10/32 +via d +static \(cli\) latency [0-9]+us hops 1$' \
 	"$("$NEWIP" -n r2 route)"
 out=$("$NEWIP" -n hA ping -c 1 -W 2 192.0.2.10)
 expect_match "the static route wins: the echo goes to hD and dies there" 'hop limit exceeded' "$out"

@@ -35,13 +35,13 @@ converge_and_ping "$WORK/line.yaml" line 2 n1 n2 n3 n4 n5
 out=$("$NEWIP" -n n1 trace -q 1 x0105)
 expect_eq "line: trace n1 -> n5 follows the line" "1 x0102;2 x0103;3 x0104;4 x0105;" \
 	"$(awk 'NR > 1 { printf "%s %s;", $1, $2 }' <<<"$out")"
-expect_match "line: n1's route to n5 costs 4 hops of 10" '^x0105/16 +via r +link-state \(cost 40\)$' \
+expect_match "line: n1's route to n5 costs 4 hops of 10" '^x0105/16 +via r +link-state \(cost 40\) latency [0-9]+us hops 4$' \
 	"$("$NEWIP" -n n1 route)"
 lab_down "$WORK/line.yaml" line
 
 topo_line ring 6 1 2 >"$WORK/ring.yaml"
 converge_and_ping "$WORK/ring.yaml" ring 2 n1 n2 n3 n4 n5 n6
-ring_ecmp() { "$NEWIP" -n n1 route | grep -Eq '^x0204/16 +via (r,l2|l2,r) +link-state \(cost 30\)$'; }
+ring_ecmp() { "$NEWIP" -n n1 route | grep -Eq '^x0204/16 +via (r,l2|l2,r) +link-state \(cost 30\) latency [0-9]+us hops 3$'; }
 check "ring: n1 reaches n4 (opposite) over both directions (ECMP)" wait_until 5 ring_ecmp
 expect_match "ring: n1 reaches n6 directly over the closing link" '^x0206/16 +via l2 ' \
 	"$("$NEWIP" -n n1 route)"
@@ -53,7 +53,7 @@ for r in 1 2 3 4; do for c in 1 2 3 4; do grid+=("g$r$c"); done; done
 converge_and_ping "$WORK/grid.yaml" grid 1 "${grid[@]}"
 expect_eq "grid: every node holds 16 LSAs" "16" \
 	"$(for n in "${grid[@]}"; do "$NEWIP" -n "$n" lsdb | wc -l; done | sort -u | tr '\n' ' ' | xargs)"
-grid_ecmp() { "$NEWIP" -n g11 route | grep -Eq '^x0344/16 +via (e,s|s,e) +link-state \(cost 60\)$'; }
+grid_ecmp() { "$NEWIP" -n g11 route | grep -Eq '^x0344/16 +via (e,s|s,e) +link-state \(cost 60\) latency [0-9]+us hops 6$'; }
 check "grid: g11 to g44 has 6 hops and several equal paths" wait_until 5 grid_ecmp
 before=$(json_get g22 stats msgs_tx)
 sleep 2 # a measurement window, not synchronisation: steady-state message rate

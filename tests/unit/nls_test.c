@@ -8,8 +8,8 @@ static struct nls_lsa sample(void)
 			     .n_prefixes = 2 };
 
 	strcpy(l.name, "r1");
-	l.links[0].nbr = 1, l.links[0].metric = 10;
-	l.links[1].nbr = 2, l.links[1].metric = 65535;
+	l.links[0].nbr = 1, l.links[0].metric = 10, l.links[0].latency_us = 250;
+	l.links[1].nbr = 2, l.links[1].metric = 65535, l.links[1].latency_us = 0xfedcba98;
 	nip_prefix_parse(&l.prefixes[0], "x0a00/16");
 	nip_prefix_parse(&l.prefixes[1], "2001:db8::/32");
 	return l;
@@ -21,11 +21,13 @@ static void lsa_roundtrip(void)
 	uint8_t buf[2048], again[2048];
 	int n = nls_lsa_encode(buf, sizeof(buf), &a);
 
-	CHECK_EQ(n, 21 + 2 + 2 * 10 + (3 + 2) + (3 + 16));
+	CHECK_EQ(n, 21 + 2 + 2 * 14 + (3 + 2) + (3 + 16));
 	CHECK_EQ(nls_lsa_decode(&b, buf, (size_t)n), n);
 	CHECK_EQ(b.origin, a.origin);
 	CHECK_EQ(b.seq, 7);
 	CHECK_EQ(b.links[1].metric, 65535);
+	CHECK_EQ(b.links[0].latency_us, 250); /* the link latency of spec §9 travels */
+	CHECK_EQ(b.links[1].latency_us, 0xfedcba98u);
 	CHECK_STR(b.name, "r1");
 	CHECK_EQ(nls_lsa_encode(again, sizeof(again), &b), n);
 	CHECK(memcmp(buf, again, (size_t)n) == 0);
@@ -47,7 +49,8 @@ static void lsa_roundtrip(void)
 
 static void hello_and_ack(void)
 {
-	struct nls_hello h = { .hello_ms = 100, .dead_ms = 400, .mtu = 1400, .n = 1, .nbr = { 9 } }, g;
+	struct nls_hello h = { .hello_ms = 100, .dead_ms = 400, .mtu = 1400, .n = 1, .nbr = { 9 },
+			       .ts_us = 0xfffffff0u, .echo_us = 12345, .echo_delay_us = 678 }, g;
 	struct nls_ack a[2] = { { 1, 2 }, { 3, 4 } }, b[2];
 	uint8_t buf[256];
 	uint64_t rid;
@@ -58,6 +61,14 @@ static void hello_and_ack(void)
 	CHECK_EQ(nls_hello_decode(&g, buf, (size_t)n), 0);
 	CHECK_EQ(g.mtu, 1400);
 	CHECK_EQ(g.nbr[0], 9);
+	CHECK_EQ(n, NLS_HDR_LEN + NLS_HELLO_FIXED + 8);
+	CHECK_EQ(g.ts_us, 0xfffffff0u); /* the round-trip fields of spec §9 */
+	CHECK_EQ(g.echo_us, 12345);
+	CHECK_EQ(g.echo_delay_us, 678);
+	CHECK_EQ(nls_hello_decode(&g, buf, (size_t)n - 8), NIP_E_BAD_ITEM); /* count disagrees */
+	buf[0] = 1; /* NLS version 1 had no latency fields: refused */
+	CHECK_EQ(nls_parse_hdr(buf, (size_t)n, &rid), NIP_E_VERSION);
+	buf[0] = NLS_VERSION;
 	CHECK_EQ(nls_parse_hdr(buf, (size_t)n - 1, &rid), NIP_E_TRUNCATED);
 	n = nls_ack_encode(buf, sizeof(buf), 77, a, 2);
 	CHECK_EQ(nls_ack_decode(b, 2, buf, (size_t)n), 2);
@@ -69,7 +80,7 @@ static void hello_and_ack(void)
  * differently; a Reserved octet must be zero (spec §9). */
 static void finding_ack_reserved(void)
 {
-	static const uint8_t in[] = { 0x01, 0x03, 0x00, 0x26, 0, 0, 0, 0, 0, 0, 0, 0x2a, 0x02, 0x07,
+	static const uint8_t in[] = { NLS_VERSION, 0x03, 0x00, 0x26, 0, 0, 0, 0, 0, 0, 0, 0x2a, 0x02, 0x07,
 				      0, 0, 0, 0, 0, 0, 0, 0, 0, 0x1e, 0, 0, 0, 0, 0xbb, 0, 0, 0,
 				      0x20, 0x20, 0x01, 0x0d, 0x00, 0x01 };
 	struct nls_ack a[255];

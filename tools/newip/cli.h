@@ -39,6 +39,7 @@ int cmd_ping(struct cli *c, int argc, char **argv);
 int cmd_trace(struct cli *c, int argc, char **argv);
 int cmd_send(struct cli *c, int argc, char **argv);
 int cmd_recv(struct cli *c, int argc, char **argv);
+int cmd_perf(struct cli *c, int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 
 /* NCMP type and code in words: "hop limit exceeded", "destination unreachable (no route)". */

@@ -33,6 +33,31 @@ static long long jint(json_t *o, const char *k)
 	return (long long)json_integer_value(json_object_get(o, k));
 }
 
+/* Latency, pacing and each class's queue (spec §10): the link's egress in one glance. */
+static void print_egress(json_t *l)
+{
+	json_t *q = json_object_get(l, "queues"), *x;
+	const char *cls;
+
+	printf("    latency %lldus", jint(l, "latency_us"));
+	if (json_object_get(l, "delay_us"))
+		printf(" (delay %lldus)", jint(l, "delay_us"));
+	if (json_object_get(l, "rate_bps"))
+		printf("  paced %.3f Mbit/s, sched %s", (double)jint(l, "rate_bps") / 1e6,
+		       json_string_value(json_object_get(l, "sched")));
+	printf("\n");
+	json_object_foreach(q, cls, x) {
+		if (!jint(x, "enqueued") && !jint(x, "drops_early") && !jint(x, "drops_full"))
+			continue;
+		printf("    %-8s depth %lld pkts %lld B  sojourn p50/p99/p99.9 %lld/%lld/%lld us  "
+		       "drops full %lld early %lld late %lld aqm %lld  ce %lld\n",
+		       cls, jint(x, "depth_packets"), jint(x, "depth_bytes"), jint(x, "sojourn_p50_us"),
+		       jint(x, "sojourn_p99_us"), jint(x, "sojourn_p999_us"), jint(x, "drops_full"),
+		       jint(x, "drops_early"), jint(x, "drops_late"), jint(x, "drops_aqm"),
+		       jint(x, "ce_marks"));
+	}
+}
+
 int cmd_link(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -54,6 +79,7 @@ int cmd_link(struct cli *c, int argc, char **argv)
 			printf("    rx %lld packets %lld bytes   tx %lld packets %lld bytes %lld errors\n",
 			       jint(l, "rx_packets"), jint(l, "rx_bytes"), jint(l, "tx_packets"),
 			       jint(l, "tx_bytes"), jint(l, "tx_errors"));
+			print_egress(l);
 		}
 	json_decref(r);
 	return EX_OK;
@@ -91,6 +117,9 @@ int cmd_route(struct cli *c, int argc, char **argv)
 				       json_string_value(json_object_get(x, "origin")));
 				if (json_object_get(x, "cost"))
 					printf(" (cost %lld)", jint(x, "cost"));
+				if (json_object_get(x, "hops"))
+					printf(" latency %lldus hops %lld", jint(x, "latency_us"),
+					       jint(x, "hops"));
 				printf("\n");
 			}
 		json_decref(r);
@@ -130,6 +159,12 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 		json_object_foreach(json_object_get(r, "malformed"), k, v) printf(" \"%s\" %lld", k,
 										  (long long)json_integer_value(v));
 		printf("\n");
+		size_t i;
+		json_t *l;
+		json_array_foreach(json_object_get(r, "links"), i, l) {
+			printf("link %s:\n", json_string_value(json_object_get(l, "name")));
+			print_egress(l);
+		}
 	}
 	json_decref(r);
 	return EX_OK;

@@ -133,7 +133,7 @@ static int write_config(const struct lab *lab, int node, const char *path)
 		}
 		if (l->mtu)
 			fprintf(f, " mtu %d", l->mtu);
-		fprintf(f, "\n");
+		fprintf(f, "%s\n", l->egress);
 	}
 	for (int i = 0; i < n->n_routes; i++)
 		fprintf(f, "route %s\n", n->routes[i]);

@@ -28,6 +28,7 @@ struct lab_link {
 	char ifa[LAB_NAME], ifb[LAB_NAME];
 	bool eth, v6;
 	int mtu; /* 0: default */
+	char egress[160]; /* rate, delay, sched, ... as newipd.conf link options (both ends) */
 	int line;
 };
 

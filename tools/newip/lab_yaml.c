@@ -7,6 +7,7 @@
 
 #include "lab.h"
 #include "newip/addr.h"
+#include "newip/units.h"
 
 struct ctx {
 	yaml_document_t doc;
@@ -163,9 +164,47 @@ static int endpoint(struct ctx *x, struct lab *lab, yaml_node_t *at, const char 
 	return 0;
 }
 
+/* Egress options (docs/spec.md §10), checked here so a mistake names the lab file's line. */
+static int load_egress(struct ctx *x, yaml_node_t *ln, struct lab_link *l)
+{
+	const char *rate = scalar(get(x, ln, "rate")), *delay = scalar(get(x, ln, "delay"));
+	const char *sched = scalar(get(x, ln, "sched")), *ql = scalar(get(x, ln, "queue-limit"));
+	const char *share = scalar(get(x, ln, "contract-share"));
+	size_t n = 0;
+	char *end;
+
+	if (rate && !nip_parse_rate(rate))
+		return fail(x, get(x, ln, "rate"), "rate '%s' is not a positive rate; write e.g. "
+			    "100mbit, or leave 'rate' out for an unpaced link", rate);
+	if (delay && (nip_parse_time_us(delay) < 0 || nip_parse_time_us(delay) > 10000000))
+		return fail(x, get(x, ln, "delay"), "delay '%s' is not a duration up to 10s "
+			    "(e.g. 5ms)", delay);
+	if (sched && strcmp(sched, "contract") && strcmp(sched, "fifo"))
+		return fail(x, get(x, ln, "sched"), "sched '%s' unknown; use contract or fifo", sched);
+	if (ql && (strtoul(ql, &end, 10) < 1 || *end || strtoul(ql, NULL, 10) > 4096))
+		return fail(x, get(x, ln, "queue-limit"), "queue-limit '%s' out of range; use 1 to "
+			    "4096 packets", ql);
+	if (share && (strtoul(share, &end, 10) < 1 || *end || strtoul(share, NULL, 10) > 100))
+		return fail(x, get(x, ln, "contract-share"), "contract-share '%s' out of range; use "
+			    "1 to 100 (%%)", share);
+	if (!rate && (sched || ql || share))
+		return fail(x, ln, "sched, queue-limit and contract-share need 'rate' (only a paced "
+			    "link has a queue of its own)");
+	const char *k[] = { "rate", "delay", "sched", "queue-limit", "contract-share" };
+	const char *v[] = { rate, delay, sched, ql, share };
+	for (int i = 0; i < 5; i++)
+		if (v[i])
+			n += (size_t)snprintf(l->egress + n, sizeof(l->egress) - n, " %s %s", k[i], v[i]);
+	if (n >= sizeof(l->egress))
+		return fail(x, ln, "egress options too long");
+	return 0;
+}
+
 static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 {
-	static const char *const keys[] = { "endpoints", "kind", "mtu", "underlay", NULL };
+	static const char *const keys[] = { "endpoints", "kind",	"mtu",	  "underlay",
+					    "rate",	 "delay",	"sched",  "queue-limit",
+					    "contract-share", NULL };
 	struct lab_link *l = &lab->links[lab->n_links];
 	yaml_node_t *ep = get(x, ln, "endpoints");
 	const char *kind = scalar(get(x, ln, "kind")), *mtu = scalar(get(x, ln, "mtu"));
@@ -208,6 +247,8 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 	l->v6 = under && !strcmp(under, "ipv6");
 	if (mtu && ((l->mtu = atoi(mtu)) < 1280 || l->mtu > 2000))
 		return fail(x, get(x, ln, "mtu"), "mtu '%s' out of range; use 1280 to 2000", mtu);
+	if (load_egress(x, ln, l) < 0)
+		return -1;
 	lab->n_links++;
 	return 0;
 }

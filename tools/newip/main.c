@@ -24,6 +24,9 @@ static void usage(FILE *f)
 		"  trace [-m HOPS] [-q PROBES] [-W SEC] ADDR\n"
 		"  send [-p SRCPORT] [-t HOPS] ADDR PORT [MESSAGE]   (stdin without MESSAGE)\n"
 		"  recv [-c N] [-W SEC] PORT\n"
+		"  perf -s [-p PORT]            a measurement server\n"
+		"  perf ADDR [--rate R] [--size N] [--time S] [--deadline T | --window MIN..MAX]\n"
+		"       [--priority N] [--ecn l4s|classic] [-P FLOWS] [--json] [--csv F] [--plot F.png]\n"
 		"  lab up|down FILE.yaml        build or remove a lab of namespaces\n"
 		"  lab exec NODE -- CMD...      run CMD in NODE's namespace\n"
 		"\n"
@@ -113,7 +116,7 @@ int main(int argc, char **argv)
 	} cmds[] = { { "neigh", cmd_neigh }, { "lsdb", cmd_lsdb },
 		     { "link", cmd_link },   { "addr", cmd_addr },   { "route", cmd_route },
 		     { "stats", cmd_stats }, { "ping", cmd_ping },   { "trace", cmd_trace },
-		     { "send", cmd_send },   { "recv", cmd_recv } };
+		     { "send", cmd_send },   { "recv", cmd_recv },   { "perf", cmd_perf } };
 	if (!strcmp(cmd, "lab"))
 		return cmd_lab(argc, argv);
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
