@@ -34,7 +34,8 @@ void lsr_init(struct lsr *l, struct node *n)
 		lsdb_originate(l, lsr_now_ms());
 }
 
-/* Wrap an NLS message in a link-scoped New IP packet (spec §9) and hand it to the data plane. */
+/* Wrap an NLS message in a link-scoped New IP packet (spec §9) and hand it to the data plane;
+ * a hello's round-trip fields are stamped by the data plane as it leaves. */
 void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 {
 	struct nip_hdr h = { .next_hdr = NIP_PROTO_NLS, .hop_limit = 1, .tc = 0xc0 /* CS6 */ };
@@ -46,7 +47,9 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 	h.src = dp->addrs[0];
 	nip_w_init(&w, pkt, sizeof(pkt), &h);
 	int n = nip_w_finish(&w, msg, len);
-	if (n < 0 || !ring_push(&dp->from_ctl, link, 0, pkt, (size_t)n)) {
+	uint16_t stamp = len > NLS_HDR_LEN && msg[1] == NLS_HELLO ?
+				 (uint16_t)((size_t)n - len + NLS_HDR_LEN + 8) : 0;
+	if (n < 0 || !ring_push(&dp->from_ctl, link, 0, stamp, pkt, (size_t)n)) {
 		l->st.tx_dropped++;
 		return;
 	}

@@ -22,8 +22,11 @@ enum contract_verdict contract_arrive(const struct nip_pkt *v, struct pkt *k, ui
 	k->contract_off = v->contract_off;
 	k->prio = v->has_priority ? v->priority : 0;
 	k->enq_ns = now_ns;
-	if (!v->contract_off || !v->has_latency)
+	if (!v->contract_off || !v->has_latency) {
+		k->max_us = UINT32_MAX; /* never late: there is no deadline */
+		k->ahead_us = 0;
 		return CV_BEST_EFFORT;
+	}
 	k->max_us = v->latency.max_us;
 	k->ahead_us = (uint32_t)(ahead_us + ns_to_us(ser_ns));
 	e = a + k->ahead_us; /* E = A + D + S */

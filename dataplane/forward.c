@@ -85,7 +85,7 @@ void dp_input(struct dp *dp, struct pkt *k)
 	if (v.dst_len == 1 && v.dst[0] == 0) { /* x00: this link only (spec §4, §9) */
 		if (v.next_hdr != NIP_PROTO_NLS)
 			return drop(dp, k, DROP_LINK_SCOPE);
-		if (!ring_push(&dp->to_ctl, k->in_link, dp->now_ns, k->data, k->len))
+		if (!ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len))
 			return drop(dp, k, DROP_CTL_BUSY);
 		dp->to_ctl_pending = true;
 		STAT_ADD(dp->st.delivered, 1);

@@ -15,6 +15,7 @@
 struct ring_slot {
 	uint16_t link, len;
 	uint64_t ts_ns; /* to the control plane: when the data plane received it (CLOCK_MONOTONIC) */
+	uint16_t stamp_off; /* from the control plane: an NLS hello's Timestamp to set at sending */
 	uint8_t data[PKT_BUF];
 };
 
@@ -39,8 +40,8 @@ static inline void ring_free(struct ring *r)
 }
 
 /* Producer: copy a packet in. False when full (the caller counts the drop). */
-static inline bool ring_push(struct ring *r, uint16_t link, uint64_t ts_ns, const void *data,
-			     size_t len)
+static inline bool ring_push(struct ring *r, uint16_t link, uint64_t ts_ns, uint16_t stamp_off,
+			     const void *data, size_t len)
 {
 	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
 
@@ -50,6 +51,7 @@ static inline bool ring_push(struct ring *r, uint16_t link, uint64_t ts_ns, cons
 	s->link = link;
 	s->len = (uint16_t)len;
 	s->ts_ns = ts_ns;
+	s->stamp_off = stamp_off;
 	memcpy(s->data, data, len);
 	atomic_store_explicit(&r->head, h + 1, memory_order_release);
 	return true;

@@ -34,7 +34,7 @@ struct sched_cfg {
 
 /* Per class: written by the data plane only, read by the control plane (relaxed loads). */
 struct class_stats {
-	uint64_t enq, deq, deq_bytes;
+	uint64_t enq;
 	uint64_t drop_full;  /* queue limit */
 	uint64_t drop_early; /* contract cannot be met on arrival (§10.2) */
 	uint64_t drop_late;  /* contract cannot be met on departure (§10.4) */

@@ -133,6 +133,25 @@ static void rx_link(struct dp *dp, struct link *l)
 	}
 }
 
+/* An NLS hello's round-trip fields (spec §9) are stamped as it leaves, not as it was built:
+ * Timestamp becomes the send time and Echo delay grows by the time spent in between, so the
+ * round trip measures the links, not the hand-over between the planes. */
+static void stamp(uint8_t *p, uint64_t now_ns)
+{
+	uint32_t built = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t now = (uint32_t)(now_ns / 1000), echo = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+							 (uint32_t)p[6] << 8 | p[7];
+	uint32_t delay = ((uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11]) +
+			 (now - built);
+
+	p[0] = (uint8_t)(now >> 24), p[1] = (uint8_t)(now >> 16), p[2] = (uint8_t)(now >> 8);
+	p[3] = (uint8_t)now;
+	if (echo) {
+		p[8] = (uint8_t)(delay >> 24), p[9] = (uint8_t)(delay >> 16);
+		p[10] = (uint8_t)(delay >> 8), p[11] = (uint8_t)delay;
+	}
+}
+
 /* Send what the control plane queued: each message on the link it names. */
 static void from_control(struct dp *dp)
 {
@@ -147,6 +166,8 @@ static void from_control(struct dp *dp)
 		} else {
 			memcpy(k->data, s->data, s->len);
 			k->len = s->len;
+			if (s->stamp_off && s->stamp_off + 12u <= s->len)
+				stamp(k->data + s->stamp_off, dp->now_ns);
 			k->in_link = LINK_LOCAL;
 			STAT_ADD(dp->st.originated, 1);
 			link_enqueue(&dp->links[s->link], k, &dp->pool, &dp->st);
