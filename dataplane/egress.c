@@ -31,10 +31,8 @@ int egress_init(struct dp *dp, char *err, size_t errlen)
 		atomic_store(&l->lat_us, l->cfg.delay_us);
 		l->paced = c.rate_bps > 0;
 		l->delayq = (struct pktq){ 0 };
-		if (!l->paced) {
-			l->sched = (struct sched){ .cfg = c }; /* counters only */
-			continue;
-		}
+		/* An unpaced link schedules too, but only holds: on-time packets wait for their
+		 * earliest departure on every hop, or the window would rest on paced links alone. */
 		if (sched_init(&l->sched, &c, 0x9e3779b97f4a7c15ull * (i + 1)) < 0) {
 			snprintf(err, errlen, "link %s: out of memory for its scheduler", l->cfg.name);
 			while (i-- > 0)
@@ -50,8 +48,7 @@ void egress_destroy(struct dp *dp)
 	for (unsigned i = 0; i < dp->n_links; i++) {
 		struct link *l = &dp->links[i];
 		struct pkt *k;
-		if (l->paced)
-			sched_destroy(&l->sched, &dp->pool);
+		sched_destroy(&l->sched, &dp->pool);
 		while ((k = l->delayq.head)) {
 			l->delayq.head = k->next;
 			pool_put(&dp->pool, k);
@@ -108,8 +105,8 @@ void egress_send(struct dp *dp, struct link *l, struct pkt *k, const struct nip_
 		return contract_drop(dp, l, k, cv == CV_PASSED ? NCMP_CONTRACT_PASSED :
 							 NCMP_CONTRACT_UNREACHABLE, false);
 	k->cls = class_of(k, cv);
-	if (!l->paced) { /* t1 = t0: account the link's latency and send (§10.4) */
-		contract_depart(k, dp->now_ns, 0, lat, false);
+	if (!l->paced && !(cv == CV_SCHEDULE && k->t_min_ns > dp->now_ns)) {
+		contract_depart(k, dp->now_ns, 0, lat, false); /* t1 = t0 (§10.4) */
 		return to_wire(dp, l, k, dp->now_ns);
 	}
 	if (!sched_enqueue(&l->sched, k, dp->now_ns)) {
@@ -154,7 +151,7 @@ uint64_t egress_run(struct dp *dp)
 	dp->now_ns = now;
 	for (unsigned i = 0; i < dp->n_links; i++) {
 		struct link *l = &dp->links[i];
-		uint64_t t = l->paced ? pace(dp, l, now) : UINT64_MAX;
+		uint64_t t = l->paced || sched_depth(&l->sched) ? pace(dp, l, now) : UINT64_MAX;
 		struct pkt *k;
 		next = t < next ? t : next;
 		while ((k = l->delayq.head) && k->t_min_ns <= now) {

@@ -166,8 +166,12 @@ static void from_control(struct dp *dp)
 		} else {
 			memcpy(k->data, s->data, s->len);
 			k->len = s->len;
-			if (s->stamp_off && s->stamp_off + 12u <= s->len)
-				stamp(k->data + s->stamp_off, dp->now_ns);
+			if (s->stamp_off && s->stamp_off + 12u <= s->len) { /* a hello: 10/s a link */
+				struct timespec ts;
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				stamp(k->data + s->stamp_off,
+				      (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+			}
 			k->in_link = LINK_LOCAL;
 			STAT_ADD(dp->st.originated, 1);
 			link_enqueue(&dp->links[s->link], k, &dp->pool, &dp->st);
