@@ -66,7 +66,8 @@ static inline uint64_t slot_of(const struct calq *q, unsigned idx)
 	return q->base + rel;
 }
 
-/* Move base up to the clock's slot, over empty slots only, so the ring reaches far enough. */
+/* Move base up to the clock's slot, over empty slots only, so the ring reaches far enough.
+ * Only needed when a rank would otherwise be clamped: pops keep base close behind. */
 static void advance(struct calq *q, uint64_t now_ns)
 {
 	uint64_t now_slot = now_ns >> CALQ_GRAN_SHIFT;
@@ -86,7 +87,8 @@ void calq_push(struct calq *q, struct pkt *k, uint64_t rank_ns, uint8_t prio, ui
 	uint64_t slot = rank_ns >> CALQ_GRAN_SHIFT;
 	unsigned idx;
 
-	advance(q, now_ns);
+	if (q->n == 0 || slot >= q->base + CALQ_SLOTS)
+		advance(q, now_ns);
 	if (slot < q->base)
 		slot = q->base;
 	else if (slot >= q->base + CALQ_SLOTS)
@@ -116,8 +118,9 @@ struct pkt *calq_pop(struct calq *q, uint64_t now_ns)
 
 	if (!q->n)
 		return NULL;
-	advance(q, now_ns);
 	idx = bucket_from(q, ring_pos(q->base));
+	uint64_t slot = slot_of(q, (unsigned)idx), now_slot = now_ns >> CALQ_GRAN_SHIFT;
+	q->base = slot < now_slot ? slot : now_slot > q->base ? now_slot : q->base;
 	k = q->b[idx].head;
 	q->b[idx].head = k->next;
 	if (!k->next) {

@@ -201,7 +201,9 @@ static bool aqm(struct sched *s, struct pkt *k, uint32_t q, uint64_t now_ns)
 		mark = now_ns - k->enq_ns > SCHED_L4S_STEP_NS || (pl > 0 && rnd01(s) < pl);
 	} else {
 		double pc = s->p_prime * s->p_prime;
-		if (!(pc > 0 && rnd01(s) < pc))
+		/* PIE's safeguard (RFC 8033 §4.1): no drop while the queue is short, where a drop
+		 * only wastes the link after an overshoot of p'. */
+		if (now_ns - k->enq_ns < SCHED_PI2_QUIET_NS || !(pc > 0 && rnd01(s) < pc))
 			return true;
 		if (pkt_ecn(k) == ECN_NOT_ECT) {
 			ADD(st->drop_aqm, 1);

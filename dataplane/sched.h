@@ -19,6 +19,7 @@ extern const char *const sched_class_names[SC_MAX];
 #define SCHED_SHARE_BURST_NS 2000000ull
 #define SCHED_L4S_STEP_NS 1000000ull /* 1 ms marking step */
 #define SCHED_PI2_TARGET_S 0.015
+#define SCHED_PI2_QUIET_NS 7500000ull /* no Classic drop or mark under target / 2 */
 #define SCHED_PI2_TUPDATE_NS 16000000ull
 #define SCHED_PI2_ALPHA 0.16
 #define SCHED_PI2_BETA 3.2

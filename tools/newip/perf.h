@@ -30,6 +30,7 @@ struct perf_opts {
 struct perf_result {
 	unsigned flow;
 	uint64_t sent, received, lost, late, missed, contract_errors, other_errors, ce;
+	uint64_t net_missed; /* lost, or late by the network's own account (Accumulated Latency) */
 	double owd_min, owd_p50, owd_p99, owd_p999, owd_max, jitter;
 	double acc_p50, acc_p99, diff_p50, diff_max; /* Accumulated Latency, owd − A */
 	unsigned hops;				     /* Hops Updated (the most common value) */

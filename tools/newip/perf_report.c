@@ -49,7 +49,10 @@ void perf_summarise(struct perf_rec *r, size_t n, const struct perf_opts *o, uin
 		if ((r[i].tc & 3) == 3)
 			out->ce++;
 		if (r[i].flags & PERF_F_CONTRACT) {
-			acc[na] = r[i].acc_us;
+			double a = r[i].acc_us;
+			if (o->max_us && (a > o->max_us || (o->window && a < o->min_us)))
+				out->net_missed++;
+			acc[na] = a;
 			diff[na++] = d - r[i].acc_us;
 			hops_count[r[i].hops]++;
 		}
@@ -57,6 +60,7 @@ void perf_summarise(struct perf_rec *r, size_t n, const struct perf_opts *o, uin
 	out->received = uniq;
 	out->lost = sent > uniq ? sent - uniq : 0;
 	out->missed = out->lost + out->late;
+	out->net_missed += out->lost;
 	out->jitter = uniq > 1 ? jsum / (double)(uniq - 1) : 0;
 	for (unsigned h = 0; h < 256; h++)
 		if (hops_count[h] > hops_count[out->hops])
@@ -91,9 +95,11 @@ void perf_print(FILE *f, const struct perf_opts *o, const struct perf_result *r,
 			(unsigned long long)r->sent, (unsigned long long)r->received,
 			(unsigned long long)r->lost, pct(r->lost, r->sent));
 		if (o->max_us)
-			fprintf(f, ", late %llu, missed %llu (%.3f%%), contract errors %llu",
+			fprintf(f, ", late %llu, missed %llu (%.3f%%; by the network's account %.3f%%), "
+				   "contract errors %llu",
 				(unsigned long long)r->late, (unsigned long long)r->missed,
-				pct(r->missed, r->sent), (unsigned long long)r->contract_errors);
+				pct(r->missed, r->sent), pct(r->net_missed, r->sent),
+				(unsigned long long)r->contract_errors);
 		if (r->other_errors)
 			fprintf(f, ", other errors %llu", (unsigned long long)r->other_errors);
 		fprintf(f, "\n  one-way latency us: min %.0f p50 %.0f p99 %.0f p99.9 %.0f max %.0f, "
@@ -114,11 +120,11 @@ void perf_print_json(FILE *f, const struct perf_opts *o, const struct perf_resul
 
 	for (unsigned i = 0; i < n; i++, r++)
 		json_array_append_new(flows, json_pack(
-			"{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f,"
-			" s:f, s:f, s:f, s:f, s:i, s:f}",
+			"{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f,"
+			" s:f, s:f, s:f, s:f, s:f, s:i, s:f}",
 			"flow", r->flow, "sent", (json_int_t)r->sent, "received", (json_int_t)r->received,
 			"lost", (json_int_t)r->lost, "late", (json_int_t)r->late, "missed",
-			(json_int_t)r->missed, "contract_errors", (json_int_t)r->contract_errors,
+			(json_int_t)r->missed, "net_missed", (json_int_t)r->net_missed, "contract_errors", (json_int_t)r->contract_errors,
 			"other_errors", (json_int_t)r->other_errors, "ce_marks", (json_int_t)r->ce,
 			"owd_min_us", r->owd_min, "owd_p50_us", r->owd_p50, "owd_p99_us", r->owd_p99,
 			"owd_p999_us", r->owd_p999, "owd_max_us", r->owd_max, "jitter_us", r->jitter,
