@@ -315,6 +315,12 @@ static int statement(struct ctx *x, char **t, int n)
 		if (n != 2 || *end || s < 1 || s > 20000)
 			return fail(x, "'lsa-refresh' takes seconds, 1 to 20000");
 		c->lsa_refresh_s = (uint32_t)s;
+	} else if (strcmp(t[0], "realtime-priority") == 0) {
+		char *end;
+		long v = n == 2 ? strtol(t[1], &end, 10) : -1;
+		if (n != 2 || *end || v < 0 || v > 99)
+			return fail(x, "'realtime-priority' takes 1 to 99 (SCHED_FIFO), or 0 for none");
+		c->rt_priority = (int)v;
 	} else if (strcmp(t[0], "ncmp-rate") == 0) {
 		char *end;
 		unsigned long r = n == 2 ? strtoul(t[1], &end, 10) : 0;
@@ -324,7 +330,8 @@ static int statement(struct ctx *x, char **t, int n)
 		c->ncmp_rate = (uint32_t)r;
 	} else {
 		return fail(x, "unknown keyword '%s'; expected node, address, link, route, routing, "
-			    "hello-interval, dead-interval, lsa-refresh, rundir or ncmp-rate", t[0]);
+			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate or realtime-priority",
+			    t[0]);
 	}
 	return 0;
 }
@@ -417,6 +424,8 @@ void config_print(const struct config *c, FILE *f)
 	fprintf(f, "node %s\nrundir %s\nncmp-rate %u\n", c->node, c->rundir, c->ncmp_rate);
 	fprintf(f, "routing %s\nhello-interval %u\ndead-interval %u\nlsa-refresh %u\n",
 		c->routing ? "on" : "off", c->hello_ms, c->dead_ms, c->lsa_refresh_s);
+	if (c->rt_priority)
+		fprintf(f, "realtime-priority %d\n", c->rt_priority);
 	for (unsigned i = 0; i < c->n_addrs; i++) {
 		nip_addr_format(&c->addrs[i], s, sizeof(s));
 		fprintf(f, "address %s\n", s);

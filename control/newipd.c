@@ -1,6 +1,7 @@
 /* newipd: one New IP node, host and router. Control plane here; the data plane in dataplane/. */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,13 @@ int main(int argc, char **argv)
 	if (pthread_create(&node.ctl_thread, NULL, ctl_main, &node) != 0) {
 		fprintf(stderr, "newipd %s: cannot start the control thread\n", node.cfg.node);
 		return 2;
+	}
+	if (node.cfg.rt_priority) { /* the data plane only: the control thread stays as it was */
+		struct sched_param sp = { .sched_priority = node.cfg.rt_priority };
+		int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+		if (rc)
+			fprintf(stderr, "newipd %s: realtime-priority %d: %s; the data plane runs at "
+				"normal priority\n", node.cfg.node, node.cfg.rt_priority, strerror(rc));
 	}
 	fprintf(stderr, "newipd %s: up, %u links, control %s\n", node.cfg.node, node.dp.n_links,
 		node.ctl_path);

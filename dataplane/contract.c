@@ -35,6 +35,7 @@ enum contract_verdict contract_arrive(const struct nip_pkt *v, struct pkt *k, ui
 	if (e > v->latency.max_us)
 		return CV_UNREACHABLE;
 	k->t_max_ns = now_ns + (v->latency.max_us - e) * 1000 / h;
+	k->t_late_ns = now_ns + (v->latency.max_us - e) * 1000;
 	k->t_min_ns = 0;
 	if (v->latency.mode == NIP_LAT_ON_TIME && v->latency.min_us > e)
 		k->t_min_ns = now_ns + (v->latency.min_us - e) * 1000 / h;

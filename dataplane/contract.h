@@ -10,7 +10,7 @@
 
 enum contract_verdict {
 	CV_BEST_EFFORT,	 /* no latency clause: nothing to schedule by (A is still updated) */
-	CV_SCHEDULE,	 /* k->t_min_ns, t_max_ns, max_us and ahead_us are set */
+	CV_SCHEDULE,	 /* k->t_min_ns, t_max_ns, t_late_ns, max_us and ahead_us are set */
 	CV_PASSED,	 /* A > Max: NCMP contract code 0 */
 	CV_UNREACHABLE,	 /* A + D + S > Max: NCMP contract code 1 */
 };

@@ -20,7 +20,8 @@ struct pkt {
 	struct pkt *next;      /* queue link */
 	uint64_t enq_ns;       /* t0: handed to the scheduler */
 	uint64_t t_min_ns;     /* on-time hold; in a delay line, the release time */
-	uint64_t t_max_ns;     /* latest departure */
+	uint64_t t_max_ns;     /* latest departure within this hop's share of the slack */
+	uint64_t t_late_ns;    /* the last departure that can still meet Max */
 };
 
 struct pool {

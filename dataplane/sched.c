@@ -30,10 +30,14 @@ int sched_init(struct sched *s, const struct sched_cfg *c, uint64_t seed)
 	s->share_tokens_ns = (int64_t)SCHED_SHARE_BURST_NS;
 	s->edf = calq_new();
 	s->hold = calq_new();
-	if (!s->edf || !s->hold) {
+	s->due = calq_new();
+	s->over = calq_new();
+	if (!s->edf || !s->hold || !s->due || !s->over) {
 		calq_free(s->edf);
 		calq_free(s->hold);
-		s->edf = s->hold = NULL;
+		calq_free(s->due);
+		calq_free(s->over);
+		s->edf = s->hold = s->due = s->over = NULL;
 		return -1;
 	}
 	return 0;
@@ -52,9 +56,15 @@ void sched_destroy(struct sched *s, struct pool *pool)
 		pool_put(pool, k);
 	while (s->hold && (k = calq_pop(s->hold, UINT64_MAX)))
 		pool_put(pool, k);
+	while (s->due && (k = calq_pop(s->due, UINT64_MAX)))
+		pool_put(pool, k);
+	while (s->over && (k = calq_pop(s->over, UINT64_MAX)))
+		pool_put(pool, k);
 	calq_free(s->edf);
 	calq_free(s->hold);
-	s->edf = s->hold = NULL;
+	calq_free(s->due);
+	calq_free(s->over);
+	s->edf = s->hold = s->due = s->over = NULL;
 }
 
 static double rnd01(struct sched *s)
@@ -146,6 +156,81 @@ static void release_holds(struct sched *s, uint64_t now_ns)
 		else
 			calq_push(s->edf, k, k->t_max_ns, k->prio, now_ns);
 	}
+}
+
+/* How early a contract packet counts as due: one granule and the time a full-size
+ * best-effort packet holds the link (the next chance to send may be that far away). */
+static uint64_t due_slop(const struct sched *s)
+{
+	return (1ull << CALQ_GRAN_SHIFT) + sched_ser_ns(s, 1500);
+}
+
+/*
+ * Contract packets move through three tiers (docs/spec.md §10.3): waiting (EDF by their latest
+ * departure t_max), due (from t_max on, ranked by their last feasible departure t_late: among
+ * packets that cannot wait longer, the one with the least slack for the rest of its path goes
+ * first) and, a slop past t_max, over budget (this hop's share of the slack is spent: they get
+ * only what the others leave, still by t_late, until t_late drops them). An overload of
+ * contract traffic beyond the share thus falls on the packets that overran their budget, not
+ * on tight ones (EDF's domino effect under overload).
+ */
+static void promote_due(struct sched *s, uint64_t now_ns)
+{
+	struct pkt *k;
+
+	while ((k = calq_peek(s->edf)) && k->t_max_ns <= now_ns + due_slop(s)) {
+		calq_pop(s->edf, now_ns);
+		calq_push(s->due, k, k->t_late_ns, k->prio, now_ns);
+	}
+}
+
+/* The head of the due tier, after moving heads that overran their budget to the last tier. */
+static struct pkt *due_head(struct sched *s, uint64_t now_ns)
+{
+	struct pkt *k;
+
+	while ((k = calq_peek(s->due)) && k->t_max_ns + due_slop(s) < now_ns) {
+		calq_pop(s->due, now_ns);
+		calq_push(s->over, k, k->t_late_ns, k->prio, now_ns);
+	}
+	return k;
+}
+
+/*
+ * The contract packet to send now, if the share allows one (or nothing else waits). While best
+ * effort waits, the share's bucket is spent in tiers: a due packet down to empty (one about to
+ * become infeasible may borrow one bucket more, repaid before anything else contract goes, so
+ * the coarseness of a slow share does not cost a tight deadline); a waiting or over-budget one
+ * only from the upper half, which keeps the lower half for due ones.
+ */
+static struct pkt *contract_pick(struct sched *s, uint64_t now_ns, bool be)
+{
+	struct pkt *k = calq_peek(s->over);
+	struct calq *from;
+	int64_t floor;
+
+	if (k && k->t_late_ns < now_ns) /* infeasible: out at once, for the caller to drop */
+		return calq_pop(s->over, now_ns);
+	if ((k = due_head(s, now_ns))) {
+		if (k->t_late_ns < now_ns)
+			return calq_pop(s->due, now_ns);
+		from = s->due;
+		floor = k->t_late_ns > now_ns + due_slop(s) ? 0 : -(int64_t)SCHED_SHARE_BURST_NS;
+	} else if ((k = calq_peek(s->edf))) {
+		from = s->edf;
+		floor = (int64_t)SCHED_SHARE_RESERVE_NS;
+	} else if ((k = calq_peek(s->over))) {
+		from = s->over;
+		floor = (int64_t)SCHED_SHARE_RESERVE_NS;
+	} else {
+		return NULL;
+	}
+	if (be) {
+		if (s->share_tokens_ns <= floor)
+			return NULL;
+		s->share_tokens_ns -= (int64_t)sched_ser_ns(s, k->len);
+	}
+	return calq_pop(from, now_ns);
 }
 
 /* PI2 (RFC 9332 §A.1): every Tupdate, steer p' so Classic's head sojourn meets the target. */
@@ -241,14 +326,12 @@ struct pkt *sched_dequeue(struct sched *s, uint64_t now_ns, struct pool *pool)
 		return k;
 	}
 	release_holds(s, now_ns);
+	promote_due(s, now_ns);
 	pi2_update(s, now_ns);
 	for (;;) {
 		bool be = s->q[SC_L4S].head || s->q[SC_CLASSIC].head;
 		share_refill(s, now_ns, be);
-		if (!calq_empty(s->edf) && (s->share_tokens_ns > 0 || !be)) {
-			k = calq_pop(s->edf, now_ns);
-			if (be)
-				s->share_tokens_ns -= (int64_t)sched_ser_ns(s, k->len);
+		if ((k = contract_pick(s, now_ns, be))) {
 			account_out(s, k, now_ns);
 			return k;
 		}
@@ -263,7 +346,8 @@ struct pkt *sched_dequeue(struct sched *s, uint64_t now_ns, struct pool *pool)
 
 uint64_t sched_next_ns(const struct sched *s, uint64_t now_ns)
 {
-	if (s->q[SC_CLASSIC].head || s->q[SC_L4S].head || (s->edf && !calq_empty(s->edf)))
+	if (s->q[SC_CLASSIC].head || s->q[SC_L4S].head || (s->edf && !calq_empty(s->edf)) ||
+	    (s->due && !calq_empty(s->due)) || (s->over && !calq_empty(s->over)))
 		return now_ns;
 	return s->hold ? calq_first_time(s->hold) : UINT64_MAX;
 }

@@ -17,6 +17,7 @@ extern const char *const sched_class_names[SC_MAX];
 #define SCHED_LIMIT_BYTES 1500000 /* per class, default */
 #define SCHED_SHARE_PCT 50	  /* the contract class's bounded share, default */
 #define SCHED_SHARE_BURST_NS 2000000ull
+#define SCHED_SHARE_RESERVE_NS 1000000ull /* kept for due packets while best effort waits */
 #define SCHED_L4S_STEP_NS 1000000ull /* 1 ms marking step */
 #define SCHED_PI2_TARGET_S 0.015
 #define SCHED_PI2_QUIET_NS 7500000ull /* no Classic drop or mark under target / 2 */
@@ -53,6 +54,8 @@ struct sched {
 	struct sched_cfg cfg;
 	struct calq *edf;  /* contract packets that may leave, by latest departure */
 	struct calq *hold; /* on-time packets waiting for their earliest departure */
+	struct calq *due;  /* at their latest departure: by their last feasible one */
+	struct calq *over; /* past it by the slop: this hop's share is spent; by t_late too */
 	struct pktq q[SC_MAX]; /* L4S and Classic FIFOs (everything in Classic when fifo) */
 	int64_t share_tokens_ns;
 	uint64_t share_last_ns;
@@ -83,7 +86,9 @@ bool sched_enqueue(struct sched *s, struct pkt *k, uint64_t now_ns);
 
 /*
  * The next packet to send at now, or NULL. AQM drops are returned to pool and counted; CE
- * marks are written into the packet. The sojourn is recorded for the packet's class.
+ * marks are written into the packet. The sojourn is recorded for the packet's class. A
+ * contract packet past its last feasible departure is returned whatever the share (the caller
+ * drops it: it costs no link time).
  */
 struct pkt *sched_dequeue(struct sched *s, uint64_t now_ns, struct pool *pool);
 

@@ -6,7 +6,8 @@ set -euo pipefail
 
 build=$1 secs=$2 runs=${3:-0}
 src=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$build/findings" "$build/corpus/packet" "$build/corpus/addr" "$build/corpus/nls"
+mkdir -p "$build/findings" "$build/corpus/packet" "$build/corpus/addr" "$build/corpus/nls" \
+	"$build/corpus/perf"
 
 # Seeds: every vector's bytes for the packet parser; address and prefix texts for the other.
 for v in "$src"/docs/vectors/*.vec; do
@@ -21,8 +22,15 @@ done
 # NLS seeds: a hello, an LSA and an acknowledgement (fuzz/nls_seeds.c).
 "$build/fuzz/nls_seeds" "$build/corpus/nls" >/dev/null 2>&1 || true
 
+# perf seeds: a DATA, a REQUEST and a RESULTS message with one record; rate and time texts.
+printf 'NIPF\001\000\000\000\001\002\003\004\000\000\000\007\000\000\000\000\000\000\000\011' >"$build/corpus/perf/data"
+printf 'NIPF\002\000\000\000\001\002\003\004\000\000\000\070' >"$build/corpus/perf/request"
+printf 'NIPF\003\001\000\000\001\002\003\004\000\000\000\000\000\000\000\001\000\001\000\000\000\000\000\007\000\000\000\000\000\001\000\000\000\000\001\364\003\001\001\000' >"$build/corpus/perf/results"
+i=0
+for s in 100mbit 1gbit 20M 2ms 250us 1.5s 0 64000bit; do printf '%s' "$s" >"$build/corpus/perf/text$((i++))"; done
+
 status=0
-for t in packet addr nls; do
+for t in packet addr nls perf; do
 	limit=(-max_total_time="$secs")
 	[ "$runs" -gt 0 ] && limit=(-runs="$runs")
 	log=$build/fuzz_$t.log

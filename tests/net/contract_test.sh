@@ -45,27 +45,43 @@ expect_match "d's route to s3 does not (the delay is s3's egress; r1's own link 
 # 1. One contract flow (6 ms, 0.5 Mbit/s) while s1 offers 14 Mbit/s to a 10 Mbit/s link.
 "$NEWIP" -n s1 perf x0d --rate 14M --size 1200 --time 4 --json >"$WORK/bulk.json" & bulk=$!
 sleep 0.5 # let the bulk queue build before measuring (a warm-up, not synchronisation)
-"$NEWIP" -n s2 perf x0d --rate 500k --size 200 --time 3 --deadline 6ms --json >"$WORK/c.json"
+"$NEWIP" -n s2 perf x0d --rate 500k --size 200 --time 3 --deadline 6ms --json \
+	--csv "$WORK/c.csv" --plot "$WORK/c.png" >"$WORK/c.json"
 wait "$bulk"
 missed=$(jv "$WORK/c.json" missed) sent=$(jv "$WORK/c.json" sent)
 echo "figure: contract 6 ms under 140 % bulk: missed $missed of $sent, p99 $(jv "$WORK/c.json" owd_p99_us) us, bulk p99 $(jv "$WORK/bulk.json" owd_p99_us) us; measured - accumulated p50 $(jv "$WORK/c.json" owd_minus_acc_p50_us) us"
-check "contract flow: at most 2 % of deadlines missed ($missed of $sent)" test "$((missed * 50))" -le "$sent"
-check "contract flow: p99 one-way latency under 6 ms" awk -v p="$(jv "$WORK/c.json" owd_p99_us)" 'BEGIN { exit !(p < 6000) }'
+# Two accounts: the network's own (Accumulated Latency, what the routers guarantee) must be
+# tight; the receiver's also includes its host scheduling the perf processes on 2 shared cores.
+nm=$(jv "$WORK/c.json" net_missed)
+check "contract flow: at most 1 % of deadlines missed by the network's account ($nm of $sent)" test "$((nm * 100))" -le "$sent"
+check "contract flow: at most 10 % missed as the receiver measured ($missed of $sent; FIFO: all)" test "$((missed * 10))" -le "$sent"
+check "contract flow: the network's p99 is under 6 ms" awk -v p="$(jv "$WORK/c.json" acc_p99_us)" 'BEGIN { exit !(p < 6000) }'
 check "bulk (best effort) waited longer than the deadline at p99" awk -v p="$(jv "$WORK/bulk.json" owd_p99_us)" 'BEGIN { exit !(p > 6000) }'
 expect_eq "three contract-aware hops updated it" 3 "$(jv "$WORK/c.json" hops_updated)"
 check "Accumulated Latency agrees with the measured one-way delay (p50 within 1 ms)" \
 	awk -v d="$(jv "$WORK/c.json" owd_minus_acc_p50_us)" 'BEGIN { exit !(d < 1000 && d > -1000) }'
 check "the bottleneck dropped bulk by AQM or a full queue" test "$(json_get r1 stats aqm)" -gt 0
+expect_eq "--csv: one line per received packet, and a header" "$(($(jv "$WORK/c.json" received) + 1))" "$(wc -l <"$WORK/c.csv")"
+expect_match "--csv: flow,seq,owd_us,acc_us,hops,ce" '^0,[0-9]+,[0-9.]+,[0-9]+,3,0$' "$(sed -n 2p "$WORK/c.csv")"
+expect_eq "--plot: a PNG (the latency CDF)" "PNG" "$(head -c 4 "$WORK/c.png" | tail -c 3)"
+out=$("$NEWIP" -n r1 link)
+expect_match "newip link: the bottleneck is paced, with its latency" '^    latency [0-9]+us  paced 10.000 Mbit/s, sched contract$' "$out"
+expect_match "newip link: contract queue with sojourn percentiles" '^    contract +depth [0-9]+ pkts [0-9]+ B  sojourn p50/p99/p99.9 [0-9]+/[0-9]+/[0-9]+ us  drops full 0 early [0-9]+ late [0-9]+ aqm 0  ce 0$' "$out"
 
-# 2. Two contract flows that exceed the 20 % share together: the 3 ms one is served first.
+# 2. Two contract flows that exceed the 10 % share together (1.5 + 0.5 Mbit/s for 1): the one
+#    with the 3 ms deadline is served first and keeps it; the 60 ms one absorbs the excess.
 "$NEWIP" -n s1 perf x0d --rate 14M --size 1200 --time 4 >/dev/null & bulk=$!
-"$NEWIP" -n s2 perf x0d --rate 1400k --size 1000 --time 3 --deadline 60ms --json >"$WORK/loose.json" & loose=$!
+"$NEWIP" -n s2 perf x0d --rate 1500k --size 1000 --time 3 --deadline 60ms --json >"$WORK/loose.json" & loose=$!
 sleep 0.3
-"$NEWIP" -n s2 perf x0d --rate 1400k --size 1000 --time 2.5 --deadline 3ms --json >"$WORK/tight.json"
+"$NEWIP" -n s2 perf x0d --rate 500k --size 1000 --time 2.5 --deadline 3ms --json >"$WORK/tight.json"
 wait "$loose" "$bulk"
 tp=$(jv "$WORK/tight.json" owd_p99_us) lp=$(jv "$WORK/loose.json" owd_p50_us)
 echo "figure: earliest deadline first: 3 ms flow p99 $tp us, 60 ms flow p50 $lp us"
 check "the tight flow's p99 ($tp us) is below the loose flow's median ($lp us)" awk -v a="$tp" -v b="$lp" 'BEGIN { exit !(a < b) }'
+tm=$(jv "$WORK/tight.json" net_missed) ts=$(jv "$WORK/tight.json" sent)
+check "the overload fell on the loose flow: the tight one kept >= 85 % ($((ts - tm)) of $ts by the network's account)" \
+	test "$((tm * 100))" -le "$((ts * 15))"
+check "... while the loose flow lost some to its own excess" test "$(jv "$WORK/loose.json" net_missed)" -gt 0
 
 # 3. A deadline the path cannot meet: s3's own link adds 5 ms, so 3 ms is refused at s3
 #    itself and every packet is reported (rate limited to 100/s per destination, spec §6).
