@@ -13,10 +13,12 @@
 # Bulk best effort is offered at 95 % and 120 % of the bottleneck (half from s1, half from s2),
 # with a 5 Mbit/s L4S flow (ECT(1)) from s2 and two contract flows from s3: in-time 2 ms and
 # on-time 1..2 ms, 2 Mbit/s each of 200-octet packets. Usage: bench/contract_bench.sh [BUILD]
-# (root). SECS=10 per run by default; LOADS="95 120".
+# (root). SECS=10 per run by default; LOADS="95 120". Every newipd runs its data plane at
+# realtime-priority N, in all three rows alike (default 0: normal scheduling).
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 SECS=${SECS:-10}
+RT=${RT:-0} # realtime-priority of the routers r1 and r2 (0: normal scheduling)
 LOADS=${LOADS:-95 120}
 NEWIP=$BUILD/newip
 NEWIP_RUNDIR=$(mktemp -d /tmp/nip-cbench.XXXXXX)
@@ -33,8 +35,8 @@ nodes:
   s1: {addresses: [x01]}
   s2: {addresses: [x02]}
   s3: {addresses: [x03]}
-  r1: {addresses: [x10]}
-  r2: {addresses: [x20]}
+  r1: {addresses: [x10], config: [realtime-priority $RT]}
+  r2: {addresses: [x20], config: [realtime-priority $RT]}
   dst: {addresses: [x0d]}
 links:
   - {endpoints: [s1:r, r1:s1], kind: eth}
