@@ -84,5 +84,19 @@ error_off=$(sed -n 's/^offset: //p' "$v")"
 
 check_carrier udp -4 192.0.2.1,192.0.2.2 -u 40000,6464
 check_carrier eth -e 0x88b5
+
+# The per-hop contract state (spec §10) at a glance: the computed slack (Max - Accumulated
+# Latency) and the block's summary, for the in-time vector (0 of 20000 us, 0 hops).
+i09=$(printf '%s\n' "${vectors[@]}" | grep -n '/09-contract-in-time.vec$' | cut -d: -f1)
+got=$(tshark -X "lua_script:$lua" -r "$work/udp.pcap" -Y "frame.number == $i09" -T fields \
+	-e newip.contract.slack 2>/dev/null)
+got="$got|$(tshark -X "lua_script:$lua" -r "$work/udp.pcap" -Y "frame.number == $i09" -V 2>/dev/null |
+	grep -o 'Contract Block: [0-9a-f]*: 0 hops updated, 0 us of 20000 us' || true)"
+if [ "$got" != "20000|Contract Block: 1100000000008109000000000000004e20: 0 hops updated, 0 us of 20000 us" ]; then
+	echo "contract summary: got '$got'" >&2
+	fail=1
+else
+	echo "contract summary: slack and block summary as expected"
+fi
 [ "$fail" -eq 0 ] && echo "dissector: all vectors decode as stated"
 exit "$fail"

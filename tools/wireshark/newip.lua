@@ -45,6 +45,7 @@ local F = {
   contract = ProtoField.bytes("newip.contract", "Contract Block"),
   c_hops = ProtoField.uint8("newip.contract.hops", "Hops Updated", base.DEC),
   c_acc = ProtoField.uint32("newip.contract.acc", "Accumulated Latency (us)", base.DEC),
+  c_slack = ProtoField.int32("newip.contract.slack", "Slack to Max (us, computed)", base.DEC),
   cl_type = ProtoField.uint8("newip.clause.type", "Clause Type", base.DEC),
   cl_len = ProtoField.uint8("newip.clause.len", "Clause Length", base.DEC),
   lat_mode = ProtoField.uint8("newip.lat.mode", "Latency Mode", base.DEC, lat_modes),
@@ -327,6 +328,17 @@ function p_newip.dissector(tvb, pinfo, tree)
     ct:add(F.c_hops, tvb(L.c + 1, 1))
     ct:add(F.c_acc, tvb(L.c + 2, 4))
     show_items(tvb, ct, L.c + 6, L.c + L.clen, true)
+    -- The per-hop state of spec §10 at a glance: hops that honoured it, and what is left.
+    local acc, hops, max = tvb(L.c + 2, 4):uint(), u8(tvb, L.c + 1), nil
+    local pos = L.c + 6
+    while pos + 1 < L.c + L.clen do
+      if band(u8(tvb, pos), 0x7f) == 1 then max = tvb(pos + 7, 4):uint() end
+      pos = pos + 2 + u8(tvb, pos + 1)
+    end
+    if max then
+      ct:add(F.c_slack, tvb(L.c + 2, 4), math.max(-2147483647, math.min(2147483647, max - acc))):set_generated()
+      ct:append_text(string.format(": %d hops updated, %d us of %d us", hops, acc, max))
+    end
   end
   if L.s then
     local st = t:add(F.security, tvb(L.s, L.slen))
