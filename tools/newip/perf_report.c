@@ -36,7 +36,8 @@ void perf_summarise(struct perf_rec *r, size_t n, const struct perf_opts *o, uin
 	size_t uniq = 0, na = 0;
 
 	out->sent = sent;
-	qsort(r, n, sizeof(*r), by_seq);
+	if (n) /* r is NULL when the server kept nothing */
+		qsort(r, n, sizeof(*r), by_seq);
 	for (size_t i = 0; i < n; i++) {
 		if (i && r[i].seq == r[i - 1].seq)
 			continue; /* a duplicate counts once */
@@ -149,7 +150,8 @@ int perf_write_csv(const char *path, struct perf_rec *const *recs, const size_t 
 		return -1;
 	fprintf(f, "flow,seq,owd_us,acc_us,hops,ce\n");
 	for (unsigned k = 0; k < flows; k++) {
-		qsort(recs[k], n[k], sizeof(struct perf_rec), by_seq);
+		if (n[k])
+			qsort(recs[k], n[k], sizeof(struct perf_rec), by_seq);
 		for (size_t i = 0; i < n[k]; i++) {
 			const struct perf_rec *r = &recs[k][i];
 			fprintf(f, "%u,%u,%.3f,%u,%u,%d\n", k, r->seq, (double)r->owd_ns / 1e3,
@@ -185,7 +187,7 @@ int perf_plot(const char *path, struct perf_rec *const *recs, const size_t *n, u
 		FILE *d = fopen(data, "w");
 		for (size_t i = 0; v && i < n[k]; i++)
 			v[i] = (double)recs[k][i].owd_ns / 1e3;
-		if (v)
+		if (v && n[k])
 			qsort(v, n[k], sizeof(double), by_d);
 		for (size_t i = 0; d && v && i < n[k]; i++)
 			fprintf(d, "%.3f %.6f\n", v[i], (double)(i + 1) / (double)n[k]);

@@ -1,0 +1,100 @@
+/*
+ * NLS link latency (docs/spec.md §9): round trips from the hello fields, the windowed minimum,
+ * the configured delay added once, the estimate published to the data plane and advertised in
+ * the node's own LSA, and re-origination only when it moves by more than 25 % and 100 µs.
+ */
+#include "../../control/node.h"
+#include "harness.h"
+
+#define PEER 0xbbbbbbbbbbbbbbbbull
+
+static struct node n;
+
+static void setup(uint32_t delay_us)
+{
+	CHECK_EQ(nip_crypto_init(), 0);
+	memset(&n, 0, sizeof(n));
+	snprintf(n.cfg.node, sizeof(n.cfg.node), "a");
+	nip_addr_parse(&n.cfg.addrs[0], "x01");
+	n.cfg.n_addrs = 1;
+	n.cfg.n_links = 1;
+	n.cfg.routing = true;
+	n.cfg.hello_ms = 100, n.cfg.dead_ms = 400, n.cfg.lsa_refresh_s = 30, n.cfg.metric[0] = 10;
+	n.cfg.links[0].delay_us = delay_us;
+	n.dp.addrs[0] = n.cfg.addrs[0];
+	n.dp.n_addrs = 1;
+	n.dp.n_links = 1;
+	n.dp.links[0].mtu = 1500;
+	n.dp.wake_fd = -1;
+	CHECK_EQ(ring_init(&n.dp.from_ctl), 0);
+	lsr_init(&n.lsr, &n);
+}
+
+/* A hello from the peer that echoes our Timestamp `echo` after holding it `held` µs, heard
+ * at rx_us by our clock (the round trip is rx_us - echo - held), listing us (two-way). */
+static void hello(uint32_t rx_us, uint32_t echo, uint32_t held, uint64_t now_ms)
+{
+	struct nls_hello h = { .hello_ms = 100, .dead_ms = 400, .mtu = 1500, .n = 1,
+			       .nbr = { n.lsr.rid }, .ts_us = 777, .echo_us = echo,
+			       .echo_delay_us = held };
+	struct nip_hdr ph = { .next_hdr = NIP_PROTO_NLS, .hop_limit = 1 };
+	uint8_t msg[256], pkt[512];
+	struct nip_writer w;
+	struct nip_pkt v;
+	int len = nls_hello_encode(msg, sizeof(msg), PEER, &h);
+
+	ph.dst.len = 1;
+	nip_addr_parse(&ph.src, "x02");
+	nip_w_init(&w, pkt, sizeof(pkt), &ph);
+	int plen = nip_w_finish(&w, msg, (size_t)len);
+	CHECK(plen > 0 && nip_pkt_parse(&v, pkt, (size_t)plen) == 0);
+	nbr_hello_rx(&n.lsr, 0, &v, v.payload, v.payload_len, now_ms, (uint64_t)rx_us * 1000);
+}
+
+static uint32_t advertised(void)
+{
+	const struct lsdb_entry *e = lsdb_find(&n.lsr, n.lsr.rid);
+	CHECK(e && e->lsa.n_links == 1);
+	return e->lsa.links[0].latency_us;
+}
+
+static void round_trip_and_delay(void)
+{
+	setup(2000);
+	hello(1000000, 0, 0, 1000); /* no echo yet: only the configured delay is known */
+	CHECK_EQ(nbr_latency(&n.lsr, 0), 2000);
+	CHECK_EQ(n.lsr.nbr[0].state, NBR_TWOWAY);
+	hello(2000000, 2000000 - 1300, 300, 1100); /* RTT 1000 µs */
+	CHECK_EQ(nbr_latency(&n.lsr, 0), 500 + 2000);
+	CHECK_EQ(atomic_load(&n.dp.links[0].lat_us), 2500); /* published to the data plane */
+	hello(3000000, 3000000 - 3500, 500, 1200); /* RTT 3000: queueing noise, not the link */
+	CHECK_EQ(nbr_latency(&n.lsr, 0), 2500);	    /* the minimum holds */
+	/* two windows later the old minimum is forgotten */
+	hello(4000000, 4000000 - 3200, 200, 1200 + 2 * LSR_RTT_WINDOW_MS);
+	hello(4100000, 4100000 - 3200, 200, 1200 + 3 * LSR_RTT_WINDOW_MS);
+	CHECK_EQ(nbr_latency(&n.lsr, 0), 1500 + 2000);
+	/* the clock wraps at 2^32 µs: the subtraction still gives the round trip */
+	hello(100, 0xffffffffu - 899, 0, 1300 + 3 * LSR_RTT_WINDOW_MS); /* RTT 1000 */
+	CHECK_EQ(nbr_latency(&n.lsr, 0), 500 + 2000);
+}
+
+static void advertised_in_lsa(void)
+{
+	setup(0);
+	hello(1000000, 0, 0, 1000);
+	lsr_tick(&n.lsr, 1001); /* the new two-way neighbour: re-originate */
+	CHECK_EQ(advertised(), 0);
+	CHECK(!n.lsr.originate_due);
+	hello(2000000, 2000000 - 400, 0, 1100); /* 200 µs one way: moved by > 25 % and 100 µs */
+	CHECK(n.lsr.originate_due);
+	lsr_tick(&n.lsr, 1101);
+	CHECK_EQ(advertised(), 200);
+	hello(2100000, 2100000 - 380, 0, 1200); /* 190: within 25 %, no new LSA */
+	CHECK(!n.lsr.originate_due);
+	CHECK_EQ(nbr_latency(&n.lsr, 0), 190);
+	/* an absurd sample (from before a restart) is ignored */
+	hello(2200000, 2200000 - 20000000, 0, 1300);
+	CHECK_EQ(nbr_latency(&n.lsr, 0), 190);
+}
+
+RUN_TESTS(T(round_trip_and_delay), T(advertised_in_lsa))
