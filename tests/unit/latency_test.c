@@ -3,31 +3,13 @@
  * the configured delay added once, the estimate published to the data plane and advertised in
  * the node's own LSA, and re-origination only when it moves by more than 25 % and 100 µs.
  */
-#include "../../control/node.h"
-#include "harness.h"
-
-#define PEER 0xbbbbbbbbbbbbbbbbull
+#include "lsr_fixture.h"
 
 static struct node n;
 
 static void setup(uint32_t delay_us)
 {
-	CHECK_EQ(nip_crypto_init(), 0);
-	memset(&n, 0, sizeof(n));
-	snprintf(n.cfg.node, sizeof(n.cfg.node), "a");
-	nip_addr_parse(&n.cfg.addrs[0], "x01");
-	n.cfg.n_addrs = 1;
-	n.cfg.n_links = 1;
-	n.cfg.routing = true;
-	n.cfg.hello_ms = 100, n.cfg.dead_ms = 400, n.cfg.lsa_refresh_s = 30, n.cfg.metric[0] = 10;
-	n.cfg.links[0].delay_us = delay_us;
-	n.dp.addrs[0] = n.cfg.addrs[0];
-	n.dp.n_addrs = 1;
-	n.dp.n_links = 1;
-	n.dp.links[0].mtu = 1500;
-	n.dp.wake_fd = -1;
-	CHECK_EQ(ring_init(&n.dp.from_ctl), 0);
-	lsr_init(&n.lsr, &n);
+	fixture_node(&n, delay_us);
 }
 
 /* A hello from the peer that echoes our Timestamp `echo` after holding it `held` µs, heard

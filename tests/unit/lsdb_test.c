@@ -4,30 +4,13 @@
  * retransmission. Pins the bug where an older copy of our own LSA (a neighbour's database
  * sync) cancelled the retransmission of our current one.
  */
-#include "../../control/node.h"
-#include "harness.h"
-
-#define PEER 0xbbbbbbbbbbbbbbbbull
+#include "lsr_fixture.h"
 
 static struct node n;
 
 static void setup(void)
 {
-	CHECK_EQ(nip_crypto_init(), 0);
-	memset(&n, 0, sizeof(n));
-	snprintf(n.cfg.node, sizeof(n.cfg.node), "a");
-	nip_addr_parse(&n.cfg.addrs[0], "x01");
-	n.cfg.n_addrs = 1;
-	n.cfg.n_links = 1;
-	n.cfg.routing = true;
-	n.cfg.hello_ms = 100, n.cfg.dead_ms = 400, n.cfg.lsa_refresh_s = 30, n.cfg.metric[0] = 10;
-	n.dp.addrs[0] = n.cfg.addrs[0];
-	n.dp.n_addrs = 1;
-	n.dp.n_links = 1;
-	n.dp.links[0].mtu = 1500;
-	n.dp.wake_fd = -1;
-	CHECK_EQ(ring_init(&n.dp.from_ctl), 0);
-	lsr_init(&n.lsr, &n);
+	fixture_node(&n, 0);
 	n.lsr.nbr[0] = (struct lsr_nbr){ .state = NBR_TWOWAY, .rid = PEER, .mtu = 1500 };
 }
 
