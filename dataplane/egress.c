@@ -10,7 +10,7 @@
 #include "contract.h"
 #include "dp.h"
 
-#define PACE_CATCH_UP_NS 100000ull /* a late timer may send up to 100 µs of backlog at once */
+#define PACE_CATCH_UP_NS 1000000ull /* a late wake-up may send up to 1 ms of backlog at once */
 
 static uint64_t clock_ns(void)
 {
