@@ -31,6 +31,7 @@ int egress_init(struct dp *dp, char *err, size_t errlen)
 		atomic_store(&l->lat_us, l->cfg.delay_us);
 		l->paced = c.rate_bps > 0;
 		l->delayq = (struct pktq){ 0 };
+		l->delay_n = 0;
 		/* An unpaced link schedules too, but only holds: on-time packets wait for their
 		 * earliest departure on every hop, or the window would rest on paced links alone. */
 		if (sched_init(&l->sched, &c, 0x9e3779b97f4a7c15ull * (i + 1)) < 0) {
@@ -57,11 +58,17 @@ void egress_destroy(struct dp *dp)
 	}
 }
 
-/* The emulated delay keeps order (one constant per link), so it is a FIFO by release time. */
+/* The emulated delay keeps order (one constant per link), so it is a FIFO by release time;
+ * it holds at most LINK_DELAY_MAX packets, so a long delay cannot drain the buffer pool. */
 static void to_wire(struct dp *dp, struct link *l, struct pkt *k, uint64_t now)
 {
 	if (!l->cfg.delay_us)
 		return link_enqueue(l, k, &dp->pool, &dp->st);
+	if (l->delay_n == LINK_DELAY_MAX) {
+		STAT_ADD(dp->st.drop[DROP_QUEUE_FULL], 1);
+		return pool_put(&dp->pool, k);
+	}
+	l->delay_n++;
 	k->t_min_ns = now + (uint64_t)l->cfg.delay_us * 1000;
 	k->next = NULL;
 	if (l->delayq.tail)
@@ -156,6 +163,7 @@ uint64_t egress_run(struct dp *dp)
 		next = t < next ? t : next;
 		while ((k = l->delayq.head) && k->t_min_ns <= now) {
 			l->delayq.head = k->next;
+			l->delay_n--;
 			if (!l->delayq.head)
 				l->delayq.tail = NULL;
 			link_enqueue(l, k, &dp->pool, &dp->st);

@@ -18,6 +18,7 @@
 #define LINK_MTU_MIN 1280 /* spec §1 */
 #define LINK_MTU_MAX 2000 /* below PKT_BUF */
 #define LINK_LOCAL 0xffff
+#define LINK_DELAY_MAX 2048 /* packets an emulated delay holds (a quarter of the pool) */
 
 enum link_kind { LINK_UDP, LINK_ETH };
 
@@ -56,6 +57,7 @@ struct link {
 	struct sched sched;
 	uint64_t tx_clock_ns;		/* pacing: when the next packet may leave */
 	struct pktq delayq;		/* packets in the emulated delay, by release time */
+	uint32_t delay_n;		/* how many: at most LINK_DELAY_MAX */
 	_Atomic uint32_t lat_us;	/* L of spec §9; published by the control plane */
 };
 

@@ -54,7 +54,7 @@ echo "figure: contract 6 ms under 140 % bulk: missed $missed of $sent, p99 $(jv 
 # tight; the receiver's also includes its host scheduling the perf processes on 2 shared cores.
 nm=$(jv "$WORK/c.json" net_missed)
 check "contract flow: at most 1 % of deadlines missed by the network's account ($nm of $sent)" test "$((nm * 100))" -le "$sent"
-check "contract flow: at most 10 % missed as the receiver measured ($missed of $sent; FIFO: all)" test "$((missed * 10))" -le "$sent"
+check "contract flow: at most 25 % missed as the receiver measured ($missed of $sent; FIFO: all)" test "$((missed * 4))" -le "$sent"
 check "contract flow: the network's p99 is under 6 ms" awk -v p="$(jv "$WORK/c.json" acc_p99_us)" 'BEGIN { exit !(p < 6000) }'
 check "bulk (best effort) waited longer than the deadline at p99" awk -v p="$(jv "$WORK/bulk.json" owd_p99_us)" 'BEGIN { exit !(p > 6000) }'
 expect_eq "three contract-aware hops updated it" 3 "$(jv "$WORK/c.json" hops_updated)"
