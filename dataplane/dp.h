@@ -42,7 +42,8 @@ struct dp {
 	struct ratelimit ncmp_rl;
 	struct local_client clients[DP_MAX_CLIENTS];
 	uint16_t next_echo_id, next_port;
-	uint64_t now_ns; /* read once per loop */
+	uint64_t now_ns;      /* read once per loop */
+	uint64_t now_real_ns; /* the same instant by CLOCK_REALTIME: receive timestamps */
 	const struct fwd *cur_fwd; /* this loop's forwarding state */
 	/* The routing protocol's packets (spec §9): received ones to the control plane, and
 	 * the ones it sends back, each with its link. */

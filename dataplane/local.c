@@ -55,9 +55,11 @@ static struct local_client *client_for_quote(struct dp *dp, const uint8_t *q, si
 	return NULL;
 }
 
-/* What the network did with the packet's contract: Accumulated Latency, Hops Updated. */
-static void set_contract_info(struct nip_local_hdr *h, const struct nip_pkt *v)
+/* When it arrived, and what the network did with its contract: Accumulated Latency, Hops
+ * Updated. */
+static void set_contract_info(struct dp *dp, struct nip_local_hdr *h, const struct nip_pkt *v)
 {
+	h->rx_ns = dp->now_real_ns;
 	if (!v->contract_off)
 		return;
 	h->latency_us = v->acc_latency_us;
@@ -87,7 +89,7 @@ static void ncmp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	h.ncmp_type = m.type;
 	h.ncmp_code = m.code;
 	h.param = m.param;
-	set_contract_info(&h, v);
+	set_contract_info(dp, &h, v);
 	nip_pkt_src(v, &h.addr);
 	to_client(dp, c, &h, m.body, m.body_len);
 	pool_put(&dp->pool, k);
@@ -109,7 +111,7 @@ static void udp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 		ncmp_error(dp, k->data, k->len, NCMP_UNREACH, NCMP_UNREACH_PORT, 0);
 		return drop(dp, k, DROP_NO_PORT);
 	}
-	set_contract_info(&h, v);
+	set_contract_info(dp, &h, v);
 	h.tc = v->tc;
 	nip_pkt_src(v, &h.addr);
 	to_client(dp, c, &h, u + UDP_HDR, v->payload_len - UDP_HDR);

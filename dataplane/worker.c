@@ -203,6 +203,8 @@ void dp_run(struct dp *dp)
 		int n = epoll_pwait2(dp->epfd, ev, 64, &tmo, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		dp->now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		dp->now_real_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		/* Quiescent point: nothing from the last loop is still held (QSBR). */
 		atomic_fetch_add(&dp->epoch, 1);
 		dp->cur_fwd = atomic_load(&dp->fwd);

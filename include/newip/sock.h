@@ -47,6 +47,8 @@ struct nip_local_hdr {
 	uint8_t flags;		/* NIP_LF_* */
 	struct nip_addr addr;	/* SEND/ECHO: destination; RECV/NCMP: who sent it */
 	uint8_t pad[3];
+	uint64_t rx_ns;		/* RECV/NCMP: when the node's data plane received it (ns since the
+				 * Unix epoch, like SO_TIMESTAMP): not delayed by the application */
 };
 
 /* What a SEND asks of the network (docs/local-api.md): a contract, a traffic class. */

@@ -74,7 +74,8 @@ static void record(struct sflow *f, const struct nip_local_hdr *h, const struct 
 	}
 	f->r[f->n++] = (struct perf_rec){
 		.seq = m->seq,
-		.owd_ns = (int64_t)(clock_of(CLOCK_REALTIME) - m->send_ns),
+		/* to the node's receive timestamp: this server's own scheduling does not count */
+		.owd_ns = (int64_t)((h->rx_ns ? h->rx_ns : clock_of(CLOCK_REALTIME)) - m->send_ns),
 		.acc_us = h->latency_us,
 		.hops = h->hops,
 		.tc = h->tc,
