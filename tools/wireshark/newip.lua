@@ -7,10 +7,13 @@
 
 local p_newip = Proto("newip", "New IP")
 local p_ncmp = Proto("ncmp", "New IP Control Message Protocol")
+local p_nls = Proto("nls", "New IP Link-State routing (NLS)")
 
 local UDP_PORT = 6464
 local ETHERTYPE = 0x88B5
 local NCMP = 253
+local NLS = 254
+local NLS_VERSION = 2
 
 local band, rshift = bit32.band, bit32.rshift
 
@@ -23,6 +26,10 @@ local ncmp_types = {
   [4] = "Parameter problem", [5] = "Contract cannot be met", [128] = "Echo request",
   [129] = "Echo reply", [130] = "Shut-off request", [131] = "Shut-off acknowledgement",
 }
+
+local nls_types = { [1] = "Hello", [2] = "Link-state update", [3] = "Acknowledgement" }
+local contract_codes = { [0] = "deadline already passed", [1] = "deadline unreachable",
+                         [2] = "on-time window unreachable" }
 
 local F = {
   version = ProtoField.uint8("newip.version", "Version", base.DEC),
@@ -73,7 +80,46 @@ local F = {
   ncmp_code = ProtoField.uint8("newip.ncmp.code", "Code", base.DEC),
   ncmp_csum = ProtoField.uint16("newip.ncmp.csum", "Checksum", base.HEX),
   ncmp_param = ProtoField.uint32("newip.ncmp.param", "Parameter", base.DEC),
+  ncmp_acc = ProtoField.uint32("newip.ncmp.acc", "Accumulated Latency at the hop (us)", base.DEC),
+  ncmp_mtu = ProtoField.uint32("newip.ncmp.mtu", "MTU", base.DEC),
+  ncmp_ptr = ProtoField.uint32("newip.ncmp.pointer", "Pointer", base.DEC),
+  ncmp_id = ProtoField.uint16("newip.ncmp.echo_id", "Identifier", base.DEC),
+  ncmp_seq = ProtoField.uint16("newip.ncmp.echo_seq", "Sequence", base.DEC),
 }
+
+local N = {
+  version = ProtoField.uint8("nls.version", "Version", base.DEC),
+  type = ProtoField.uint8("nls.type", "Type", base.DEC, nls_types),
+  len = ProtoField.uint16("nls.len", "Length", base.DEC),
+  rid = ProtoField.uint64("nls.rid", "Router ID", base.HEX),
+  hello_ms = ProtoField.uint16("nls.hello_ms", "Hello Interval (ms)", base.DEC),
+  dead_ms = ProtoField.uint16("nls.dead_ms", "Dead Interval (ms)", base.DEC),
+  mtu = ProtoField.uint16("nls.mtu", "MTU", base.DEC),
+  count = ProtoField.uint8("nls.count", "Count", base.DEC),
+  reserved = ProtoField.uint8("nls.reserved", "Reserved", base.DEC),
+  ts = ProtoField.uint32("nls.ts", "Timestamp (us)", base.DEC),
+  echo = ProtoField.uint32("nls.echo", "Echo (us)", base.DEC),
+  echo_delay = ProtoField.uint32("nls.echo_delay", "Echo Delay (us)", base.DEC),
+  nbr = ProtoField.uint64("nls.nbr", "Neighbour", base.HEX),
+  lsa = ProtoField.bytes("nls.lsa", "LSA"),
+  origin = ProtoField.uint64("nls.lsa.origin", "Origin", base.HEX),
+  seq = ProtoField.uint32("nls.lsa.seq", "Sequence", base.DEC),
+  age = ProtoField.uint16("nls.lsa.age", "Age (s)", base.DEC),
+  lsa_len = ProtoField.uint16("nls.lsa.len", "LSA Length", base.DEC),
+  csum = ProtoField.uint16("nls.lsa.csum", "Checksum", base.HEX),
+  n_links = ProtoField.uint8("nls.lsa.links", "Links", base.DEC),
+  n_prefixes = ProtoField.uint8("nls.lsa.prefixes", "Prefixes", base.DEC),
+  name = ProtoField.string("nls.lsa.name", "Name"),
+  link_nbr = ProtoField.uint64("nls.link.nbr", "Neighbour", base.HEX),
+  link_metric = ProtoField.uint16("nls.link.metric", "Metric", base.DEC),
+  link_lat = ProtoField.uint32("nls.link.latency", "Latency (us)", base.DEC),
+  prefix = ProtoField.string("nls.prefix", "Prefix"),
+  ack_origin = ProtoField.uint64("nls.ack.origin", "Origin", base.HEX),
+  ack_seq = ProtoField.uint32("nls.ack.seq", "Sequence", base.DEC),
+}
+local nls_fields = {}
+for _, f in pairs(N) do nls_fields[#nls_fields + 1] = f end
+p_nls.fields = nls_fields
 local field_list = {}
 for _, f in pairs(F) do field_list[#field_list + 1] = f end
 p_newip.fields = field_list
@@ -81,6 +127,9 @@ p_newip.fields = field_list
 local ef_malformed = ProtoExpert.new("newip.malformed", "Malformed New IP packet",
                                      expert.group.MALFORMED, expert.severity.ERROR)
 p_newip.experts = { ef_malformed }
+local ef_nls = ProtoExpert.new("nls.malformed", "Malformed NLS message", expert.group.MALFORMED,
+                               expert.severity.ERROR)
+p_nls.experts = { ef_nls }
 
 -- §4.1 text forms -------------------------------------------------------------------------
 
@@ -279,12 +328,123 @@ end
 local function show_ncmp(tvb, pinfo, tree, off, plen)
   if plen < 8 then return end
   local nt = tree:add(p_ncmp, tvb(off, plen))
+  local ty, code = u8(tvb, off), u8(tvb, off + 1)
   nt:add(F.ncmp_type, tvb(off, 1))
   nt:add(F.ncmp_code, tvb(off + 1, 1))
   nt:add(F.ncmp_csum, tvb(off + 2, 2))
   nt:add(F.ncmp_param, tvb(off + 4, 4))
   pinfo.cols.protocol = "NCMP"
-  pinfo.cols.info:append(" " .. (ncmp_types[u8(tvb, off)] or "Unknown type"))
+  local what = ncmp_types[ty] or "Unknown type"
+  if ty == 5 then -- spec §6, §10: the hop's accumulated latency, and why
+    nt:add(F.ncmp_acc, tvb(off + 4, 4))
+    what = what .. " (" .. (contract_codes[code] or "code " .. code) .. ", " ..
+           tvb(off + 4, 4):uint() .. " us accumulated)"
+  elseif ty == 2 then
+    nt:add(F.ncmp_mtu, tvb(off + 4, 4))
+  elseif ty == 4 then
+    nt:add(F.ncmp_ptr, tvb(off + 4, 4))
+  elseif ty == 128 or ty == 129 then
+    nt:add(F.ncmp_id, tvb(off + 4, 2))
+    nt:add(F.ncmp_seq, tvb(off + 6, 2))
+  end
+  -- Error messages quote the invoking packet: say whose, as far as the quote reaches.
+  local q = off + 8
+  if ty >= 1 and ty <= 5 and plen >= 8 + 12 then
+    local dl, sl = u8(tvb, q + 10), u8(tvb, q + 11)
+    if dl >= 1 and dl <= 32 and sl >= 1 and sl <= 32 and plen >= 8 + 12 + dl + sl then
+      nt:add(tvb(q, plen - 8), "Invoking packet: " .. fmt_addr(tvb, q + 12 + dl, sl) .. " -> " ..
+             fmt_addr(tvb, q + 12, dl) .. ", next header " .. u8(tvb, q + 6))
+    end
+  end
+  pinfo.cols.info:append(" " .. what)
+end
+
+-- §9 NLS ----------------------------------------------------------------------------------------
+
+local function nls_bad(t, pinfo, msg)
+  t:add_proto_expert_info(ef_nls, msg)
+  pinfo.cols.info:append(" [malformed NLS: " .. msg .. "]")
+end
+
+-- One LSA at off (within stop): its fields; returns the next offset, or nil and a reason.
+local function show_lsa(tvb, tree, off, stop)
+  if stop - off < 21 then return nil, "LSA truncated" end
+  local len = u16(tvb, off + 14)
+  if len < 21 or off + len > stop then return nil, "LSA length" end
+  local t = tree:add(N.lsa, tvb(off, len))
+  t:add(N.origin, tvb(off, 8)); t:add(N.seq, tvb(off + 8, 4)); t:add(N.age, tvb(off + 12, 2))
+  t:add(N.lsa_len, tvb(off + 14, 2)); t:add(N.csum, tvb(off + 16, 2))
+  t:add(N.n_links, tvb(off + 18, 1)); t:add(N.n_prefixes, tvb(off + 19, 1))
+  local nl, np, namelen = u8(tvb, off + 18), u8(tvb, off + 19), u8(tvb, off + 20)
+  if 21 + namelen + 14 * nl > len then return nil, "LSA counts" end
+  local name = namelen > 0 and tvb(off + 21, namelen):string() or ""
+  if namelen > 0 then t:add(N.name, tvb(off + 21, namelen)) end
+  local p = off + 21 + namelen
+  for _ = 1, nl do
+    local lt = t:add(tvb(p, 14), "Link")
+    lt:add(N.link_nbr, tvb(p, 8)); lt:add(N.link_metric, tvb(p + 8, 2))
+    lt:add(N.link_lat, tvb(p + 10, 4))
+    lt:append_text(string.format(": metric %d, latency %d us", u16(tvb, p + 8),
+                                 tvb(p + 10, 4):uint()))
+    p = p + 14
+  end
+  for _ = 1, np do
+    if off + len - p < 3 then return nil, "LSA prefix truncated" end
+    local alen, plen = u8(tvb, p), u16(tvb, p + 1)
+    if alen == 0 or alen > 32 or p + 3 + alen > off + len or plen > 8 * alen then
+      return nil, "LSA prefix"
+    end
+    t:add(N.prefix, tvb(p, 3 + alen), fmt_addr(tvb, p + 3, alen) .. "/" .. plen)
+    p = p + 3 + alen
+  end
+  if p ~= off + len then return nil, "LSA trailing octets" end
+  t:append_text(string.format(": %s, seq %d, %d links, %d prefixes", name,
+                              tvb(off + 8, 4):uint(), nl, np))
+  return off + len
+end
+
+local function show_nls(tvb, pinfo, tree)
+  pinfo.cols.protocol = "NLS"
+  local t = tree:add(p_nls, tvb())
+  local n = tvb:len()
+  if n < 12 then return nls_bad(t, pinfo, "shorter than the common header") end
+  t:add(N.version, tvb(0, 1)); t:add(N.type, tvb(1, 1)); t:add(N.len, tvb(2, 2))
+  t:add(N.rid, tvb(4, 8))
+  local ty = u8(tvb, 1)
+  pinfo.cols.info:append(" NLS " .. (nls_types[ty] or "unknown type"))
+  if u8(tvb, 0) ~= NLS_VERSION then return nls_bad(t, pinfo, "version " .. u8(tvb, 0)) end
+  if u16(tvb, 2) ~= n then return nls_bad(t, pinfo, "length") end
+  if ty == 1 then
+    if n < 32 then return nls_bad(t, pinfo, "hello truncated") end
+    t:add(N.hello_ms, tvb(12, 2)); t:add(N.dead_ms, tvb(14, 2)); t:add(N.mtu, tvb(16, 2))
+    t:add(N.count, tvb(18, 1)); t:add(N.reserved, tvb(19, 1))
+    t:add(N.ts, tvb(20, 4)); t:add(N.echo, tvb(24, 4)); t:add(N.echo_delay, tvb(28, 4))
+    local count = u8(tvb, 18)
+    if u8(tvb, 19) ~= 0 or n ~= 32 + 8 * count then return nls_bad(t, pinfo, "hello counts") end
+    for i = 0, count - 1 do t:add(N.nbr, tvb(32 + 8 * i, 8)) end
+  elseif ty == 2 or ty == 3 then
+    if n < 14 then return nls_bad(t, pinfo, "truncated") end
+    t:add(N.count, tvb(12, 1)); t:add(N.reserved, tvb(13, 1))
+    local count = u8(tvb, 12)
+    if u8(tvb, 13) ~= 0 then return nls_bad(t, pinfo, "reserved") end
+    if ty == 3 then
+      if n ~= 14 + 12 * count then return nls_bad(t, pinfo, "acknowledgement count") end
+      for i = 0, count - 1 do
+        local at = t:add(tvb(14 + 12 * i, 12), "Acknowledged")
+        at:add(N.ack_origin, tvb(14 + 12 * i, 8)); at:add(N.ack_seq, tvb(22 + 12 * i, 4))
+      end
+    else
+      local off = 14
+      for _ = 1, count do
+        local nxt, why = show_lsa(tvb, t, off, n)
+        if not nxt then return nls_bad(t, pinfo, why) end
+        off = nxt
+      end
+      if off ~= n then return nls_bad(t, pinfo, "update trailing octets") end
+    end
+  else
+    return nls_bad(t, pinfo, "unknown type " .. ty)
+  end
 end
 
 local function show_base(tvb, tree)
@@ -348,6 +508,8 @@ function p_newip.dissector(tvb, pinfo, tree)
   local nh = u8(tvb, 6)
   if nh == NCMP then
     show_ncmp(tvb, pinfo, tree, L.hl, L.plen)
+  elseif nh == NLS then
+    show_nls(tvb(L.hl, L.plen):tvb(), pinfo, tree)
   elseif L.plen > 0 and not L.k then
     local payload = tvb(L.hl, L.plen):tvb()
     if not DissectorTable.get("ip.proto"):try(nh, payload, pinfo, tree) then
