@@ -3,10 +3,12 @@ BUILD      ?= build
 BUILD_SAN  ?= build-san
 BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX     ?= /usr/local
 FUZZ_TIME  ?= 60
 FUZZ_RUNS  ?= 0
 
-.PHONY: all deps test test-release test-san fuzz fuzz-ci vectors demo clean format
+.PHONY: all deps test test-release test-san fuzz fuzz-ci vectors demo clean format install \
+	uninstall
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -45,6 +47,17 @@ vectors: all
 demo: all
 	@if [ "$$(id -u)" -ne 0 ]; then echo "make demo: namespaces need root: sudo make demo" >&2; exit 2; fi
 	examples/demo.sh
+
+# Install under PREFIX (default /usr/local), into DESTDIR if set (a staging root, as packagers
+# use); uninstall removes exactly what the last install wrote (build/install_manifest.txt),
+# under the same DESTDIR.
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || { echo "make uninstall: nothing installed from $(BUILD)" >&2; exit 1; }
+	sed 's|^|$(DESTDIR)|' $(BUILD)/install_manifest.txt | tr '\n' '\0' | xargs -0 rm -f
+	rm -f $(BUILD)/install_manifest.txt
 
 format:
 	clang-format -i include/newip/*.h lib/*.c lib/*.h tests/unit/*.c tests/unit/*.h \
