@@ -321,6 +321,11 @@ static int statement(struct ctx *x, char **t, int n)
 		if (n != 2 || *end || v < 0 || v > 99)
 			return fail(x, "'realtime-priority' takes 1 to 99 (SCHED_FIFO), or 0 for none");
 		c->rt_priority = (int)v;
+	} else if (strcmp(t[0], "metrics-listen") == 0) {
+		/* the value is checked where it is used, at start-up (newipd(8): exit 2) */
+		if (n != 2 || strlen(t[1]) >= sizeof(c->metrics_listen))
+			return fail(x, "'metrics-listen' takes one IP:PORT, e.g. 127.0.0.1:9464");
+		strcpy(c->metrics_listen, t[1]);
 	} else if (strcmp(t[0], "ncmp-rate") == 0) {
 		char *end;
 		unsigned long r = n == 2 ? strtoul(t[1], &end, 10) : 0;
@@ -330,7 +335,8 @@ static int statement(struct ctx *x, char **t, int n)
 		c->ncmp_rate = (uint32_t)r;
 	} else {
 		return fail(x, "unknown keyword '%s'; expected node, address, link, route, routing, "
-			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate or realtime-priority",
+			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority "
+			    "or metrics-listen",
 			    t[0]);
 	}
 	return 0;
@@ -426,6 +432,8 @@ void config_print(const struct config *c, FILE *f)
 		c->routing ? "on" : "off", c->hello_ms, c->dead_ms, c->lsa_refresh_s);
 	if (c->rt_priority)
 		fprintf(f, "realtime-priority %d\n", c->rt_priority);
+	if (c->metrics_listen[0])
+		fprintf(f, "metrics-listen %s\n", c->metrics_listen);
 	for (unsigned i = 0; i < c->n_addrs; i++) {
 		nip_addr_format(&c->addrs[i], s, sizeof(s));
 		fprintf(f, "address %s\n", s);

@@ -34,6 +34,7 @@ struct config {
 	uint32_t lsa_seq_start;		/* test knob: the first sequence number is this + 1 */
 	uint16_t metric[DP_MAX_LINKS];	/* per link, default 10 */
 	int rt_priority;		/* SCHED_FIFO priority of the data plane; 0: normal */
+	char metrics_listen[80];	/* Prometheus endpoint IP:PORT; empty: none */
 };
 
 /* Returns 0, or -1 with "FILE:LINE: what is wrong, how to fix" in err. */

@@ -375,13 +375,14 @@ static void serve(struct node *n, int fd)
 void *ctl_main(void *arg)
 {
 	struct node *n = arg;
-	struct pollfd pfd[2] = { { .fd = n->ctl_fd, .events = POLLIN },
-				 { .fd = n->dp.ctl_wake_fd, .events = POLLIN } };
+	struct pollfd pfd[3] = { { .fd = n->ctl_fd, .events = POLLIN },
+				 { .fd = n->dp.ctl_wake_fd, .events = POLLIN },
+				 { .fd = n->metrics ? metrics_fd(n->metrics) : -1, .events = POLLIN } };
 	struct ring_slot *s;
 	uint64_t drain;
 
 	while (!atomic_load(&n->dp.stop)) {
-		poll(pfd, 2, 10);
+		poll(pfd, 3, 10);
 		uint64_t now = lsr_now_ms();
 		if (pfd[1].revents & POLLIN)
 			(void)!read(n->dp.ctl_wake_fd, &drain, sizeof(drain));
@@ -390,6 +391,8 @@ void *ctl_main(void *arg)
 			ring_pop(&n->dp.to_ctl);
 		}
 		lsr_tick(&n->lsr, now);
+		if (n->metrics) /* scrapes, and libmicrohttpd's own timeouts on every tick */
+			metrics_run(n->metrics);
 		if (pfd[0].revents & POLLIN) {
 			int fd = accept4(n->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd >= 0) {

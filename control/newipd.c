@@ -109,17 +109,23 @@ static int start(struct node *n, char *err, size_t errlen)
 		if (rib_add(&n->rib, &c->routes[i].prefix, (uint16_t)config_link(c, c->routes[i].via),
 			    ORIGIN_CONFIG) < 0) {
 			snprintf(err, errlen, "out of memory for routes");
-			return -1;
+			goto fail_dir;
 		}
 	if (dp_init(&n->dp, n->local_path, err, errlen) < 0)
-		return -1;
+		goto fail_dir;
 	rl_init(&n->dp.ncmp_rl, c->ncmp_rate, c->ncmp_rate, (uint64_t)getpid());
 	lsr_init(&n->lsr, n);
-	if (rib_publish(&n->rib, &n->dp) < 0 || ctl_open(n, err, errlen) < 0) {
+	if (rib_publish(&n->rib, &n->dp) < 0 || ctl_open(n, err, errlen) < 0 ||
+	    (c->metrics_listen[0] && !(n->metrics = metrics_start(n, c->metrics_listen, err, errlen)))) {
 		dp_destroy(&n->dp);
-		return -1;
+		goto fail_dir;
 	}
 	return 0;
+fail_dir: /* leave nothing behind: a node that did not start has no run directory */
+	unlink(n->ctl_path);
+	unlink(n->local_path);
+	rmdir(n->dir);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -139,6 +145,14 @@ int main(int argc, char **argv)
 	if (apply_flags(&node.cfg, argc, argv, &check) < 0)
 		return 1;
 	if (check) {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		if (node.cfg.metrics_listen[0] &&
+		    metrics_parse_listen(node.cfg.metrics_listen, &ss, &sl) < 0) {
+			fprintf(stderr, "newipd %s: metrics-listen '%s' is not IP:PORT; write e.g. "
+				"127.0.0.1:9464 or [::1]:9464\n", node.cfg.node, node.cfg.metrics_listen);
+			return 2;
+		}
 		config_print(&node.cfg, stdout);
 		return 0;
 	}
@@ -166,6 +180,7 @@ int main(int argc, char **argv)
 		node.ctl_path);
 	dp_run(&node.dp);
 	pthread_join(node.ctl_thread, NULL);
+	metrics_stop(node.metrics);
 	close(node.ctl_fd);
 	unlink(node.ctl_path);
 	unlink(node.local_path);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "lsr.h"
+#include "metrics.h"
 #include "rib.h"
 
 struct node {
@@ -16,6 +17,7 @@ struct node {
 	struct lsr lsr;	/* likewise */
 	char dir[300], ctl_path[340], local_path[340];
 	int ctl_fd;
+	struct metrics *metrics; /* metrics-listen, or NULL */
 	struct timespec started;
 	pthread_t ctl_thread;
 };

@@ -255,6 +255,7 @@ static void account_out(struct sched *s, struct pkt *k, uint64_t now_ns)
 	ADD(st->depth_pkts, -1);
 	ADD(st->depth_bytes, -k->len);
 	ADD(st->sojourn_us[hist_bucket(us)], 1);
+	ADD(st->sojourn_sum_us, us);
 }
 
 /* Best effort: Classic is guaranteed SCHED_C_WEIGHT % while it has packets, L4S the rest. */

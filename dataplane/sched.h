@@ -44,6 +44,7 @@ struct class_stats {
 	uint64_t ce_marks;
 	uint32_t depth_pkts, depth_bytes;
 	uint64_t sojourn_us[HIST_BUCKETS];
+	uint64_t sojourn_sum_us; /* for the histogram's sum (Prometheus) */
 };
 
 struct pktq {

@@ -3,7 +3,8 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libsodium-dev libjansson-dev
-	libyaml-dev tshark xxd iproute2 procps gnuplot-nox pandoc man-db systemd)
+	libyaml-dev tshark xxd iproute2 procps gnuplot-nox pandoc man-db systemd
+	libmicrohttpd-dev prometheus curl)
 
 missing=()
 for p in "${pkgs[@]}"; do
