@@ -8,7 +8,7 @@ FUZZ_TIME  ?= 60
 FUZZ_RUNS  ?= 0
 
 .PHONY: all deps test test-release test-san fuzz fuzz-ci vectors demo clean format install \
-	uninstall
+	uninstall deb
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -53,6 +53,10 @@ demo: all
 # under the same DESTDIR.
 install: all
 	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A Debian package (dpkg-deb, dpkg-shlibdeps) from its own release build for /usr.
+deb: deps
+	scripts/deb.sh $(BUILD)-deb .
 
 uninstall:
 	@test -f $(BUILD)/install_manifest.txt || { echo "make uninstall: nothing installed from $(BUILD)" >&2; exit 1; }
