@@ -87,6 +87,8 @@ got=$(complete_words newip perf --dead)
 # A staging root (DESTDIR), as a package build uses; then uninstall it all.
 DESTDIR=$WORK/stage cmake --install "$BUILD" --prefix /usr >/dev/null 2>&1
 check "DESTDIR: newipd staged under the root" test -x "$WORK/stage/usr/sbin/newipd"
+check "DESTDIR: the staged newipd runs from there" "$WORK/stage/usr/sbin/newipd" -n -c "$WORK/t.conf"
+check "DESTDIR: the staged newip runs from there" "$WORK/stage/usr/bin/newip" --help
 check "DESTDIR: the unit still names /usr/sbin/newipd" \
 	grep -q '^ExecStart=/usr/sbin/newipd ' "$WORK/stage/usr/lib/systemd/system/newipd@.service"
 n=$(wc -l <"$BUILD/install_manifest.txt")
