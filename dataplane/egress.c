@@ -122,12 +122,20 @@ void egress_send(struct dp *dp, struct link *l, struct pkt *k, const struct nip_
 	}
 }
 
+static uint64_t aqm_drops(const struct link *l)
+{
+	uint64_t n = 0;
+
+	for (unsigned c = 0; c < SC_MAX; c++)
+		n += l->sched.st[c].drop_aqm;
+	return n;
+}
+
 /* Send what the transmit clock allows now; returns when the link is next due. */
 static uint64_t pace(struct dp *dp, struct link *l, uint64_t now)
 {
 	uint32_t lat = atomic_load_explicit(&l->lat_us, memory_order_relaxed);
-	uint64_t aqm_before = l->sched.st[SC_CLASSIC].drop_aqm + l->sched.st[SC_L4S].drop_aqm +
-			      l->sched.st[SC_CONTRACT].drop_aqm;
+	uint64_t aqm_before = aqm_drops(l);
 	struct pkt *k;
 
 	for (unsigned sent = 0; sent < BURST && l->tx_clock_ns <= now;) {
@@ -144,9 +152,7 @@ static uint64_t pace(struct dp *dp, struct link *l, uint64_t now)
 		to_wire(dp, l, k, now);
 		sent++;
 	}
-	uint64_t aqm_after = l->sched.st[SC_CLASSIC].drop_aqm + l->sched.st[SC_L4S].drop_aqm +
-			     l->sched.st[SC_CONTRACT].drop_aqm;
-	STAT_ADD(dp->st.drop[DROP_AQM], aqm_after - aqm_before);
+	STAT_ADD(dp->st.drop[DROP_AQM], aqm_drops(l) - aqm_before); /* the node-wide count */
 	uint64_t t = sched_next_ns(&l->sched, now);
 	return t == UINT64_MAX ? t : t > l->tx_clock_ns ? t : l->tx_clock_ns;
 }
