@@ -112,11 +112,53 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* 'address auto PREFIX': the 16-octet routing prefix and the key's identifier (§4.3); made
+ * in config_check, once the key is known. */
+static int st_address_auto(struct ctx *x, char **t, int n)
+{
+	struct config *c = x->c;
+	struct nip_addr p;
+
+	if (n != 3 || nip_addr_parse(&p, t[2]) < 0 || p.len != 16)
+		return fail(x, "'address auto' takes a 16-octet routing prefix, e.g. 'address auto "
+			    "2001:db8:1:2::'; the address is that prefix and the key's identifier");
+	if (c->n_addrs == DP_MAX_ADDRS)
+		return fail(x, "more than %d addresses; a node holds at most %d", DP_MAX_ADDRS,
+			    DP_MAX_ADDRS);
+	c->autos[c->n_autos].prefix = p;
+	c->autos[c->n_autos].line = x->line;
+	c->autos[c->n_autos++].index = c->n_addrs;
+	c->addr_auto[c->n_addrs] = true;
+	memset(&c->addrs[c->n_addrs++], 0, sizeof(struct nip_addr)); /* made in config_check */
+	return 0;
+}
+
+static int st_key(struct ctx *x, char **t, int n)
+{
+	struct config *c = x->c;
+	char err[400];
+
+	if (n != 2 || strlen(t[1]) >= sizeof(c->key_path))
+		return fail(x, "'key' takes one file, e.g. 'key /etc/newip/r1.key' (newip key gen "
+			    "FILE makes one)");
+	if (c->has_key)
+		return fail(x, "'key' given twice; a node has one identity");
+	if (nip_crypto_init() < 0)
+		return fail(x, "libsodium could not start");
+	if (nip_key_load(t[1], &c->id, err, sizeof(err)) < 0)
+		return fail(x, "%s", err);
+	strcpy(c->key_path, t[1]);
+	c->has_key = true;
+	return 0;
+}
+
 static int st_address(struct ctx *x, char **t, int n)
 {
 	struct config *c = x->c;
 	struct nip_addr a;
 
+	if (n >= 2 && strcmp(t[1], "auto") == 0)
+		return st_address_auto(x, t, n);
 	if (n != 2)
 		return fail(x, "'address' takes one address, e.g. 'address 10.0.0.1' or 'address x0a01'");
 	if (nip_addr_parse(&a, t[1]) < 0)
@@ -321,6 +363,8 @@ static int statement(struct ctx *x, char **t, int n)
 		if (n != 2 || *end || v < 0 || v > 99)
 			return fail(x, "'realtime-priority' takes 1 to 99 (SCHED_FIFO), or 0 for none");
 		c->rt_priority = (int)v;
+	} else if (strcmp(t[0], "key") == 0) {
+		return st_key(x, t, n);
 	} else if (strcmp(t[0], "metrics-listen") == 0) {
 		/* the value is checked where it is used, at start-up (newipd(8): exit 2) */
 		if (n != 2 || strlen(t[1]) >= sizeof(c->metrics_listen))
@@ -335,16 +379,41 @@ static int statement(struct ctx *x, char **t, int n)
 		c->ncmp_rate = (uint32_t)r;
 	} else {
 		return fail(x, "unknown keyword '%s'; expected node, address, link, route, routing, "
-			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority "
-			    "or metrics-listen",
+			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority, "
+			    "metrics-listen or key",
 			    t[0]);
 	}
+	return 0;
+}
+
+/* Make the addresses of 'address auto' from the key (§4.3). */
+static int resolve_autos(struct ctx *x, struct config *c)
+{
+	for (unsigned i = 0; i < c->n_autos; i++) {
+		struct nip_addr a;
+		char s[NIP_ADDR_STRLEN];
+		x->line = c->autos[i].line;
+		if (!c->has_key)
+			return fail(x, "'address auto' needs the node's key: add 'key FILE' (newip key "
+				    "gen FILE makes one)");
+		nip_addr_selfcert(&a, c->autos[i].prefix.b, 16, c->id.pk);
+		for (unsigned k = 0; k < c->n_addrs; k++)
+			if (nip_addr_eq(&c->addrs[k], &a)) {
+				nip_addr_format(&a, s, sizeof(s));
+				return fail(x, "address %s given twice; remove one", s);
+			}
+		c->addrs[c->autos[i].index] = a;
+	}
+	c->n_autos = 0; /* made: a second check does not make them again */
 	return 0;
 }
 
 int config_check(struct config *c, char *err, size_t errlen)
 {
 	struct ctx x = { c, c->path, 0, err, errlen };
+
+	if (resolve_autos(&x, c) < 0)
+		return -1;
 
 	for (unsigned i = 0; i < c->n_routes; i++) {
 		const struct nip_prefix *p = &c->routes[i].prefix;
@@ -434,9 +503,19 @@ void config_print(const struct config *c, FILE *f)
 		fprintf(f, "realtime-priority %d\n", c->rt_priority);
 	if (c->metrics_listen[0])
 		fprintf(f, "metrics-listen %s\n", c->metrics_listen);
+	if (c->has_key) /* the path, never the key */
+		fprintf(f, "key %s\n", c->key_path);
 	for (unsigned i = 0; i < c->n_addrs; i++) {
 		nip_addr_format(&c->addrs[i], s, sizeof(s));
-		fprintf(f, "address %s\n", s);
+		if (c->addr_auto[i]) {
+			char p[NIP_ADDR_STRLEN];
+			struct nip_addr pre;
+			nip_addr_set(&pre, c->addrs[i].b, 16);
+			nip_addr_format(&pre, p, sizeof(p));
+			fprintf(f, "address auto %s # %s\n", p, s);
+		} else {
+			fprintf(f, "address %s\n", s);
+		}
 	}
 	for (unsigned i = 0; i < c->n_links; i++) {
 		const struct link_cfg *l = &c->links[i];

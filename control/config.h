@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "../dataplane/dp.h"
+#include "newip/keyfile.h"
 
 #define CFG_MAX_ROUTES 1024
 #define CFG_NAME 64
@@ -35,6 +36,17 @@ struct config {
 	uint16_t metric[DP_MAX_LINKS];	/* per link, default 10 */
 	int rt_priority;		/* SCHED_FIFO priority of the data plane; 0: normal */
 	char metrics_listen[80];	/* Prometheus endpoint IP:PORT; empty: none */
+	/* Identity (docs/spec.md §4.3): the node's key, and addresses made from it. */
+	char key_path[256];
+	bool has_key;
+	struct nip_identity id;		/* never printed, never sent */
+	bool addr_auto[DP_MAX_ADDRS];	/* addrs[i] was made by 'address auto' */
+	struct {
+		struct nip_addr prefix;
+		int line;
+		unsigned index; /* its place among addrs, kept in file order */
+	} autos[DP_MAX_ADDRS];
+	unsigned n_autos;
 };
 
 /* Returns 0, or -1 with "FILE:LINE: what is wrong, how to fix" in err. */

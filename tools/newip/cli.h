@@ -40,6 +40,7 @@ int cmd_trace(struct cli *c, int argc, char **argv);
 int cmd_send(struct cli *c, int argc, char **argv);
 int cmd_recv(struct cli *c, int argc, char **argv);
 int cmd_perf(struct cli *c, int argc, char **argv);
+int cmd_key(struct cli *c, int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 
 /* NCMP type and code in words: "hop limit exceeded", "destination unreachable (no route)". */

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "lab.h"
+#include "newip/keyfile.h"
 
 static bool verbose;
 
@@ -114,6 +115,8 @@ static int write_config(const struct lab *lab, int node, const char *path)
 		return -1;
 	fprintf(f, "# written by newip lab up %s\nnode %s\nrundir %s\n", lab->path, n->name,
 		cli_rundir());
+	if (n->key)
+		fprintf(f, "key %s/labs/%s/%s.key\n", cli_rundir(), lab->name, n->name);
 	for (int i = 0; i < n->n_addrs; i++)
 		fprintf(f, "address %s\n", n->addrs[i]);
 	for (int i = 0; i < lab->n_links; i++) {
@@ -160,6 +163,18 @@ static const char *newipd_path(void)
 static pid_t start_node(const struct lab *lab, int node, const char *dir)
 {
 	char ns[64], conf[600], log[600];
+
+	if (lab->nodes[node].key) { /* a new identity for every lab up (mode 0600) */
+		struct nip_identity id;
+		char path[600], err[700] = "libsodium could not start";
+		snprintf(path, sizeof(path), "%s/%s.key", dir, lab->nodes[node].name);
+		unlink(path);
+		if (nip_crypto_init() < 0 || nip_key_generate(path, &id, err, sizeof(err)) < 0) {
+			fprintf(stderr, "newip lab: %s\n", err);
+			return -1;
+		}
+		nip_key_forget(&id);
+	}
 
 	ns_name(ns, sizeof(ns), lab, node);
 	snprintf(conf, sizeof(conf), "%s/%s.conf", dir, lab->nodes[node].name);

@@ -18,6 +18,7 @@ struct lab_node {
 	char routes[LAB_MAX_ROUTES][200];
 	int n_routes;
 	bool daemon; /* false: a namespace with links only (for injectors, foreign peers) */
+	bool key;    /* key: auto — lab up makes the node a key (docs/spec.md §4.3) */
 	char config[LAB_MAX_ROUTES][200]; /* extra newipd.conf lines, verbatim */
 	int n_config;
 	int line;

@@ -98,7 +98,7 @@ static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t w
 
 static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_t *vn)
 {
-	static const char *const keys[] = { "addresses", "routes", "daemon", "config", NULL };
+	static const char *const keys[] = { "addresses", "routes", "daemon", "config", "key", NULL };
 	struct lab_node *n = &lab->nodes[lab->n_nodes];
 	const char *name = scalar(kn);
 	char tmp[LAB_MAX_ADDRS][200];
@@ -123,6 +123,10 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 	if (daemon && strcmp(daemon, "true") && strcmp(daemon, "false"))
 		return fail(x, get(x, vn, "daemon"), "'daemon' is true or false");
 	n->daemon = !daemon || !strcmp(daemon, "true");
+	const char *key = scalar(get(x, vn, "key"));
+	if (key && strcmp(key, "auto"))
+		return fail(x, get(x, vn, "key"), "'key' is auto (lab up makes the node a key)");
+	n->key = key != NULL;
 	if (load_list(x, get(x, vn, "addresses"), tmp, 96, LAB_MAX_ADDRS, &na, "addresses") < 0 ||
 	    load_list(x, get(x, vn, "routes"), n->routes, 200, LAB_MAX_ROUTES, &n->n_routes,
 		      "routes") < 0 ||
@@ -132,6 +136,16 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 	if (na == 0 && n->daemon)
 		return fail(x, kn, "node '%s' needs at least one address", name);
 	for (int i = 0; i < na; i++) {
+		if (!strncmp(tmp[i], "auto ", 5)) { /* a self-certifying address from the node's key */
+			if (!n->key)
+				return fail(x, get(x, vn, "addresses"), "'%s' needs 'key: auto' on node "
+					    "'%s'", tmp[i], name);
+			if (nip_addr_parse(&a, tmp[i] + 5) < 0 || a.len != 16)
+				return fail(x, get(x, vn, "addresses"), "'%s': auto takes a 16-octet "
+					    "routing prefix, e.g. 'auto 2001:db8:1::'", tmp[i]);
+			memcpy(n->addrs[i], tmp[i], strlen(tmp[i]) + 1);
+			continue;
+		}
 		if (nip_addr_parse(&a, tmp[i]) < 0)
 			return fail(x, get(x, vn, "addresses"), "'%s' is not an address (192.0.2.1, "
 				    "2001:db8::1, x0a01)", tmp[i]);

@@ -27,6 +27,8 @@ static void usage(FILE *f)
 		"  perf -s [-p PORT]            a measurement server\n"
 		"  perf ADDR [--rate R] [--size N] [--time S] [--deadline T | --window MIN..MAX]\n"
 		"       [--priority N] [--ecn l4s|classic] [-P FLOWS] [--json] [--csv F] [--plot F.png]\n"
+		"  key gen FILE                 a new node key (Ed25519, mode 0600)\n"
+		"  key show FILE [PREFIX]       its public key, identifier and address under PREFIX\n"
 		"  lab up|down FILE.yaml        build or remove a lab of namespaces\n"
 		"  lab exec NODE -- CMD...      run CMD in NODE's namespace\n"
 		"\n"
@@ -116,7 +118,8 @@ int main(int argc, char **argv)
 	} cmds[] = { { "neigh", cmd_neigh }, { "lsdb", cmd_lsdb },
 		     { "link", cmd_link },   { "addr", cmd_addr },   { "route", cmd_route },
 		     { "stats", cmd_stats }, { "ping", cmd_ping },   { "trace", cmd_trace },
-		     { "send", cmd_send },   { "recv", cmd_recv },   { "perf", cmd_perf } };
+		     { "send", cmd_send },   { "recv", cmd_recv },   { "perf", cmd_perf },
+		     { "key", cmd_key } };
 	if (!strcmp(cmd, "lab"))
 		return cmd_lab(argc, argv);
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
