@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: start examples/demo.yaml, ping every node from every node, trace once, print a
-# summary, tear down. Exit 0 only if every pair reached every other.
+# make demo: start examples/demo.yaml, ping every node from every node, trace once, send one
+# flow with a latency contract, print a summary, tear down. Exit 0 only if every pair reached
+# every other.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,6 +58,15 @@ far=${nodes[-1]}
 for n in "${nodes[@]}"; do [ ${#addr[$n]} -gt ${#addr[$far]} ] && far=$n; done
 trace=$("$newip" -n "${nodes[0]}" trace -q 1 "${addr[$far]}")
 echo "$trace"
+echo
+# A latency contract over the same path (docs/spec.md §10): every hop adds its share to the
+# packets' Accumulated Latency, which newip perf shows beside what it measured.
+echo "latency contract: ${nodes[0]} -> $far, 1 Mbit/s of 200-octet datagrams for 2 s, deadline 5 ms"
+"$newip" -n "$far" perf -s >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do "$newip" -n "$far" stats >/dev/null 2>&1 && break; sleep 0.05; done
+"$newip" -n "${nodes[0]}" perf "${addr[$far]}" --rate 1M --time 2 --deadline 5ms 2>&1 | sed 1d || true
+kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true
 echo
 echo "summary: $ok/$total pairs reached each other; ${nodes[0]} (${addr[${nodes[0]}]}) to $far"
 echo "($(($(wc -l <<<"$trace") - 1)) hops) crossed eth and udp links, with no route configured."
