@@ -313,8 +313,23 @@ static int st_route(struct ctx *x, char **t, int n)
 	return 0;
 }
 
+/* The one value of a keyword as a whole number in [lo, hi]; false if it is not one. */
+static bool uint_arg(char **t, int n, unsigned long long lo, unsigned long long hi,
+		     unsigned long long *v)
+{
+	char *end;
+
+	if (n != 2)
+		return false;
+	errno = 0;
+	*v = strtoull(t[1], &end, 10);
+	return t[1][0] != '-' && !*end && !errno && *v >= lo && *v <= hi;
+}
+
 static int statement(struct ctx *x, char **t, int n)
 {
+	unsigned long long v;
+
 	struct config *c = x->c;
 
 	if (strcmp(t[0], "node") == 0) {
@@ -340,27 +355,19 @@ static int statement(struct ctx *x, char **t, int n)
 			return fail(x, "'routing' is on or off");
 		c->routing = t[1][1] == 'n';
 	} else if (!strcmp(t[0], "hello-interval") || !strcmp(t[0], "dead-interval")) {
-		char *end;
-		unsigned long ms = n == 2 ? strtoul(t[1], &end, 10) : 0;
-		if (n != 2 || *end || ms < 10 || ms > 60000)
+		if (!uint_arg(t, n, 10, 60000, &v))
 			return fail(x, "'%s' takes milliseconds, 10 to 60000", t[0]);
-		*(t[0][0] == 'h' ? &c->hello_ms : &c->dead_ms) = (uint16_t)ms;
+		*(t[0][0] == 'h' ? &c->hello_ms : &c->dead_ms) = (uint16_t)v;
 	} else if (strcmp(t[0], "lsa-seq-start") == 0) { /* for testing sequence wrap */
-		char *end;
-		unsigned long long s = n == 2 ? strtoull(t[1], &end, 10) : 0;
-		if (n != 2 || *end || s > 0xfffffffdull)
+		if (!uint_arg(t, n, 0, 0xfffffffdull, &v))
 			return fail(x, "'lsa-seq-start' takes 0 to 4294967293");
-		c->lsa_seq_start = (uint32_t)s;
+		c->lsa_seq_start = (uint32_t)v;
 	} else if (strcmp(t[0], "lsa-refresh") == 0) {
-		char *end;
-		unsigned long s = n == 2 ? strtoul(t[1], &end, 10) : 0;
-		if (n != 2 || *end || s < 1 || s > 20000)
+		if (!uint_arg(t, n, 1, 20000, &v))
 			return fail(x, "'lsa-refresh' takes seconds, 1 to 20000");
-		c->lsa_refresh_s = (uint32_t)s;
+		c->lsa_refresh_s = (uint32_t)v;
 	} else if (strcmp(t[0], "realtime-priority") == 0) {
-		char *end;
-		long v = n == 2 ? strtol(t[1], &end, 10) : -1;
-		if (n != 2 || *end || v < 0 || v > 99)
+		if (!uint_arg(t, n, 0, 99, &v))
 			return fail(x, "'realtime-priority' takes 1 to 99 (SCHED_FIFO), or 0 for none");
 		c->rt_priority = (int)v;
 	} else if (strcmp(t[0], "key") == 0) {
@@ -371,12 +378,10 @@ static int statement(struct ctx *x, char **t, int n)
 			return fail(x, "'metrics-listen' takes one IP:PORT, e.g. 127.0.0.1:9464");
 		strcpy(c->metrics_listen, t[1]);
 	} else if (strcmp(t[0], "ncmp-rate") == 0) {
-		char *end;
-		unsigned long r = n == 2 ? strtoul(t[1], &end, 10) : 0;
-		if (n != 2 || *end || r == 0 || r > 1000000)
+		if (!uint_arg(t, n, 1, 1000000, &v))
 			return fail(x, "'ncmp-rate' takes messages per second per destination, 1 to "
 				    "1000000");
-		c->ncmp_rate = (uint32_t)r;
+		c->ncmp_rate = (uint32_t)v;
 	} else {
 		return fail(x, "unknown keyword '%s'; expected node, address, link, route, routing, "
 			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority, "
