@@ -19,11 +19,6 @@ struct metrics {
 	int listen_fd;
 };
 
-int metrics_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
-{
-	return parse_sockaddr(s, ss, len);
-}
-
 /* A family announced once, then its samples. */
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
@@ -269,7 +264,7 @@ struct metrics *metrics_start(struct node *n, const char *addr, char *err, size_
 		snprintf(err, errlen, "metrics-listen: out of memory");
 		return NULL;
 	}
-	if (metrics_parse_listen(addr, &ss, &sl) < 0) {
+	if (parse_sockaddr(addr, &ss, &sl) < 0) {
 		snprintf(err, errlen, "metrics-listen '%s' is not IP:PORT; write e.g. 127.0.0.1:9464 "
 			 "or [::1]:9464", addr);
 		goto fail;

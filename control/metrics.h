@@ -4,13 +4,10 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/socket.h>
 
 struct node;
 struct metrics;
 
-/* Parse "IP:PORT" or "[IPv6]:PORT" for metrics-listen; 0 or -1. */
-int metrics_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 /* Listen and serve /metrics; NULL with a one-line reason in err. */
 struct metrics *metrics_start(struct node *n, const char *listen, char *err, size_t errlen);
 /* The fd the control thread polls, and the work to do when it is readable (or each tick). */

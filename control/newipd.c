@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 		struct sockaddr_storage ss;
 		socklen_t sl;
 		if (node.cfg.metrics_listen[0] &&
-		    metrics_parse_listen(node.cfg.metrics_listen, &ss, &sl) < 0) {
+		    parse_sockaddr(node.cfg.metrics_listen, &ss, &sl) < 0) {
 			fprintf(stderr, "newipd %s: metrics-listen '%s' is not IP:PORT; write e.g. "
 				"127.0.0.1:9464 or [::1]:9464\n", node.cfg.node, node.cfg.metrics_listen);
 			return 2;

@@ -1,4 +1,5 @@
 /* Latency-based forwarding, per hop (docs/spec.md §10): the formulas, nothing else. */
+#include "../lib/bytes.h"
 #include "contract.h"
 #include "newip/build.h"
 
@@ -9,9 +10,7 @@ static inline uint64_t ns_to_us(uint64_t ns)
 
 uint32_t contract_acc_us(const struct pkt *k)
 {
-	const uint8_t *a = k->data + k->contract_off + 2;
-
-	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	return get32(k->data + k->contract_off + 2); /* Accumulated Latency, §5.1 */
 }
 
 enum contract_verdict contract_arrive(const struct nip_pkt *v, struct pkt *k, uint32_t ahead_us,

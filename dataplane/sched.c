@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sched.h"
+#include "stats.h"
 
 const char *const sched_class_names[SC_MAX] = {
 	[SC_CONTRACT] = "contract",
@@ -14,7 +15,6 @@ const char *const sched_class_names[SC_MAX] = {
 	[SC_CLASSIC] = "classic",
 };
 
-#define ADD(field, v) __atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
 
 int sched_init(struct sched *s, const struct sched_cfg *c, uint64_t seed)
 {
@@ -27,6 +27,7 @@ int sched_init(struct sched *s, const struct sched_cfg *c, uint64_t seed)
 	if (!s->cfg.share_pct)
 		s->cfg.share_pct = SCHED_SHARE_PCT;
 	s->rng = seed | 1;
+	s->slop_ns = (1ull << CALQ_GRAN_SHIFT) + sched_ser_ns(s, 1500);
 	s->share_tokens_ns = (int64_t)SCHED_SHARE_BURST_NS;
 	s->edf = calq_new();
 	s->hold = calq_new();
@@ -131,7 +132,7 @@ bool sched_enqueue(struct sched *s, struct pkt *k, uint64_t now_ns)
 
 	queue_depth(s, q, &pkts, &bytes);
 	if (pkts >= s->cfg.limit_pkts || bytes + k->len > s->cfg.limit_bytes) {
-		ADD(st->drop_full, 1);
+		STAT_ADD(st->drop_full, 1);
 		return false;
 	}
 	if (q != SC_CONTRACT)
@@ -140,9 +141,9 @@ bool sched_enqueue(struct sched *s, struct pkt *k, uint64_t now_ns)
 		calq_push(s->hold, k, k->t_min_ns, k->prio, now_ns);
 	else
 		calq_push(s->edf, k, k->t_max_ns, k->prio, now_ns);
-	ADD(st->enq, 1);
-	ADD(st->depth_pkts, 1);
-	ADD(st->depth_bytes, k->len);
+	STAT_ADD(st->enq, 1);
+	STAT_ADD(st->depth_pkts, 1);
+	STAT_ADD(st->depth_bytes, k->len);
 	return true;
 }
 
@@ -160,9 +161,9 @@ static void release_holds(struct sched *s, uint64_t now_ns)
 
 /* How early a contract packet counts as due: one granule and the time a full-size
  * best-effort packet holds the link (the next chance to send may be that far away). */
-static uint64_t due_slop(const struct sched *s)
+static inline uint64_t due_slop(const struct sched *s)
 {
-	return (1ull << CALQ_GRAN_SHIFT) + sched_ser_ns(s, 1500);
+	return s->slop_ns;
 }
 
 /*
@@ -252,10 +253,10 @@ static void account_out(struct sched *s, struct pkt *k, uint64_t now_ns)
 	struct class_stats *st = &s->st[k->cls];
 	uint64_t us = (now_ns - k->enq_ns) / 1000;
 
-	ADD(st->depth_pkts, -1);
-	ADD(st->depth_bytes, -k->len);
-	ADD(st->sojourn_us[hist_bucket(us)], 1);
-	ADD(st->sojourn_sum_us, us);
+	STAT_ADD(st->depth_pkts, -1);
+	STAT_ADD(st->depth_bytes, -k->len);
+	STAT_ADD(st->sojourn_us[hist_bucket(us)], 1);
+	STAT_ADD(st->sojourn_sum_us, us);
 }
 
 /* Best effort: Classic is guaranteed SCHED_C_WEIGHT % while it has packets, L4S the rest. */
@@ -292,14 +293,14 @@ static bool aqm(struct sched *s, struct pkt *k, uint32_t q, uint64_t now_ns)
 		if (now_ns - k->enq_ns < SCHED_PI2_QUIET_NS || !(pc > 0 && rnd01(s) < pc))
 			return true;
 		if (pkt_ecn(k) == ECN_NOT_ECT) {
-			ADD(st->drop_aqm, 1);
+			STAT_ADD(st->drop_aqm, 1);
 			return false;
 		}
 		mark = true;
 	}
 	if (mark && pkt_ecn(k) != ECN_CE) {
 		pkt_set_ce(k);
-		ADD(st->ce_marks, 1);
+		STAT_ADD(st->ce_marks, 1);
 	}
 	return true;
 }

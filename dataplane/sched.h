@@ -65,6 +65,7 @@ struct sched {
 	double q_prev_s;
 	uint64_t pi2_next_ns;
 	uint64_t rng;
+	uint64_t slop_ns; /* how early a contract packet is due (one granule + a 1500-octet packet) */
 	struct class_stats st[SC_MAX];
 };
 

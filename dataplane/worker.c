@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/bytes.h"
 #include "dp.h"
 
 enum { EV_LOCAL = 1, EV_WAKE = 2, EV_LINK = 0x10000, EV_CLIENT = DP_EV_CLIENT };
@@ -138,18 +139,11 @@ static void rx_link(struct dp *dp, struct link *l)
  * round trip measures the links, not the hand-over between the planes. */
 static void stamp(uint8_t *p, uint64_t now_ns)
 {
-	uint32_t built = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	uint32_t now = (uint32_t)(now_ns / 1000), echo = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-							 (uint32_t)p[6] << 8 | p[7];
-	uint32_t delay = ((uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11]) +
-			 (now - built);
+	uint32_t now = (uint32_t)(now_ns / 1000), built = get32(p);
 
-	p[0] = (uint8_t)(now >> 24), p[1] = (uint8_t)(now >> 16), p[2] = (uint8_t)(now >> 8);
-	p[3] = (uint8_t)now;
-	if (echo) {
-		p[8] = (uint8_t)(delay >> 24), p[9] = (uint8_t)(delay >> 16);
-		p[10] = (uint8_t)(delay >> 8), p[11] = (uint8_t)delay;
-	}
+	put32(p, now);			       /* Timestamp */
+	if (get32(p + 4))		       /* Echo: then Echo delay grows by the hand-over */
+		put32(p + 8, get32(p + 8) + (now - built));
 }
 
 /* Send what the control plane queued: each message on the link it names. */

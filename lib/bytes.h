@@ -1,4 +1,5 @@
-/* Big-endian loads and stores for the wire format (internal to libnewip). */
+/* Big-endian loads and stores for the wire format. Internal to the project (libnewip, the data
+ * plane, the tools), never installed. */
 #ifndef NEWIP_LIB_BYTES_H
 #define NEWIP_LIB_BYTES_H
 
