@@ -210,6 +210,16 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 			return fail(x, "%s '%s' out of range; use %s", key, val,
 				    pk ? "1 to 4096 packets" : "2000 to 64000000 octets");
 		*(pk ? &l->qlimit_pkts : &l->qlimit_bytes) = (uint32_t)v;
+	} else if (strcmp(key, "source-check") == 0) {
+		if (!strcmp(val, "off"))
+			l->src_check = SRC_CHECK_OFF;
+		else if (!strcmp(val, "on"))
+			l->src_check = SRC_CHECK_ON;
+		else if (!strcmp(val, "strict"))
+			l->src_check = SRC_CHECK_STRICT;
+		else
+			return fail(x, "source-check '%s' unknown; use on (tags from registered hosts, "
+				    "first-come binding for the rest), strict (tags only) or off", val);
 	} else if (strcmp(key, "contract-share") == 0) {
 		unsigned long v = strtoul(val, &end, 10);
 		if (*end || v < 1 || v > 100)
@@ -234,9 +244,9 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 	} else {
 		return fail(x, "unknown %s link option '%s'; use %s", link_kind_name(l->kind), key,
 			    l->kind == LINK_UDP ? "local, peer, mtu, metric, rate, delay, sched, "
-						  "queue-limit, queue-bytes, contract-share" :
+						  "queue-limit, queue-bytes, contract-share, source-check" :
 						  "dev, peer-mac, mtu, metric, rate, delay, sched, "
-						  "queue-limit, queue-bytes, contract-share");
+						  "queue-limit, queue-bytes, contract-share, source-check");
 	}
 	return 0;
 }
@@ -377,6 +387,29 @@ static int statement(struct ctx *x, char **t, int n)
 		if (n != 2 || strlen(t[1]) >= sizeof(c->metrics_listen))
 			return fail(x, "'metrics-listen' takes one IP:PORT, e.g. 127.0.0.1:9464");
 		strcpy(c->metrics_listen, t[1]);
+	} else if (strcmp(t[0], "flood-guard") == 0) {
+		if (n != 2 || (strcmp(t[1], "on") && strcmp(t[1], "off")))
+			return fail(x, "'flood-guard' is on or off");
+		c->flood_guard = t[1][1] == 'n';
+	} else if (strcmp(t[0], "flood-threshold") == 0) {
+		if (!uint_arg(t, n, 1, 100000000, &v))
+			return fail(x, "'flood-threshold' takes packets per second from one source, 1 "
+				    "to 100000000");
+		c->flood_pps = (uint32_t)v;
+	} else if (!strcmp(t[0], "flood-duration") || !strcmp(t[0], "shutoff-max")) {
+		if (!uint_arg(t, n, 1, NCMP_SHUTOFF_MAX_S, &v))
+			return fail(x, "'%s' takes seconds, 1 to %d", t[0], NCMP_SHUTOFF_MAX_S);
+		*(t[0][0] == 'f' ? &c->flood_s : &c->shutoff_max_s) = (uint32_t)v;
+	} else if (strcmp(t[0], "shutoff-verify-rate") == 0) {
+		if (!uint_arg(t, n, 1, 100000, &v))
+			return fail(x, "'shutoff-verify-rate' takes signature checks per second per "
+				    "link, 1 to 100000");
+		c->verify_rate = (uint32_t)v;
+	} else if (strcmp(t[0], "digest-cache") == 0) {
+		if (!uint_arg(t, n, 1000, 100000000, &v))
+			return fail(x, "'digest-cache' takes the packet rate to size for, 1000 to "
+				    "100000000 per second");
+		c->dcache_pps = v;
 	} else if (strcmp(t[0], "ncmp-rate") == 0) {
 		if (!uint_arg(t, n, 1, 1000000, &v))
 			return fail(x, "'ncmp-rate' takes messages per second per destination, 1 to "
@@ -385,7 +418,8 @@ static int statement(struct ctx *x, char **t, int n)
 	} else {
 		return fail(x, "unknown keyword '%s'; expected node, address, link, route, routing, "
 			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority, "
-			    "metrics-listen or key",
+			    "metrics-listen, key, flood-guard, flood-threshold, flood-duration, shutoff-max, "
+			    "shutoff-verify-rate or digest-cache",
 			    t[0]);
 	}
 	return 0;
@@ -411,6 +445,14 @@ static int resolve_autos(struct ctx *x, struct config *c)
 	}
 	c->n_autos = 0; /* made: a second check does not make them again */
 	return 0;
+}
+
+const struct nip_addr *config_selfcert(const struct config *c)
+{
+	for (unsigned i = 0; c->has_key && i < c->n_addrs; i++)
+		if (nip_addr_is_selfcert(c->addrs[i].b, c->addrs[i].len, c->id.pk))
+			return &c->addrs[i];
+	return NULL;
 }
 
 int config_check(struct config *c, char *err, size_t errlen)
@@ -451,6 +493,11 @@ int config_check(struct config *c, char *err, size_t errlen)
 			 "one address", c->path);
 		return -1;
 	}
+	if (c->flood_guard && !config_selfcert(c)) {
+		snprintf(err, errlen, "%s: 'flood-guard on' needs the node's key and a self-certifying "
+			 "address: add 'key FILE' and 'address auto PREFIX'", c->path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -464,6 +511,11 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	snprintf(c->rundir, sizeof(c->rundir), "%s", NIP_RUNDIR);
 	c->ncmp_rate = 100;
+	c->flood_pps = 10000;
+	c->flood_s = 60;
+	c->shutoff_max_s = NCMP_SHUTOFF_MAX_S;
+	c->verify_rate = 200;
+	c->dcache_pps = 1000000;
 	c->routing = true;
 	c->hello_ms = 100;
 	c->dead_ms = 400;
@@ -510,6 +562,10 @@ void config_print(const struct config *c, FILE *f)
 		fprintf(f, "metrics-listen %s\n", c->metrics_listen);
 	if (c->has_key) /* the path, never the key */
 		fprintf(f, "key %s\n", c->key_path);
+	fprintf(f, "flood-guard %s\nflood-threshold %u\nflood-duration %u\nshutoff-max %u\n"
+		   "shutoff-verify-rate %u\ndigest-cache %llu\n", c->flood_guard ? "on" : "off",
+		c->flood_pps, c->flood_s, c->shutoff_max_s, c->verify_rate,
+		(unsigned long long)c->dcache_pps);
 	for (unsigned i = 0; i < c->n_addrs; i++) {
 		nip_addr_format(&c->addrs[i], s, sizeof(s));
 		if (c->addr_auto[i]) {
@@ -549,6 +605,8 @@ void config_print(const struct config *c, FILE *f)
 			fprintf(f, " queue-bytes %u", l->qlimit_bytes);
 		if (l->share_pct)
 			fprintf(f, " contract-share %u", l->share_pct);
+		if (l->src_check)
+			fprintf(f, " source-check %s", l->src_check == SRC_CHECK_STRICT ? "strict" : "on");
 		fprintf(f, " metric %u\n", c->metric[i]);
 	}
 	for (unsigned i = 0; i < c->n_routes; i++) {

@@ -47,6 +47,13 @@ struct config {
 		unsigned index; /* its place among addrs, kept in file order */
 	} autos[DP_MAX_ADDRS];
 	unsigned n_autos;
+	/* The guard (docs/spec.md §6.5, §11). */
+	bool flood_guard;
+	uint32_t flood_pps;		/* flood-threshold, default 10000 */
+	uint32_t flood_s;		/* flood-duration, default 60 */
+	uint32_t shutoff_max_s;		/* default 3600 */
+	uint32_t verify_rate;		/* shut-off verifications per second per link, default 200 */
+	uint64_t dcache_pps;		/* digest-cache sizing, default 1000000 */
 };
 
 /* Returns 0, or -1 with "FILE:LINE: what is wrong, how to fix" in err. */
@@ -54,6 +61,8 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The checks that span lines (routes name links, a node has a name and an address). */
 int config_check(struct config *c, char *err, size_t errlen);
 void config_print(const struct config *c, FILE *f);
+/* The node's first self-certifying address (for its key), or NULL. */
+const struct nip_addr *config_selfcert(const struct config *c);
 /* Index of a link by name, or -1. */
 int config_link(const struct config *c, const char *name);
 /* Parse "IP:PORT" or "[IPv6]:PORT". */

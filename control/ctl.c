@@ -227,8 +227,9 @@ static json_t *cmd_stats(struct node *n)
 				    (json_int_t)ls->spf_runs, "last_spf_us",
 				    (json_int_t)n->lsr.last_spf_us, "lsas_originated",
 				    (json_int_t)ls->originated);
-	return json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok", 1, "routing",
-			 routing, "forwarded",
+	return json_pack("{s:b, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok", 1,
+			 "guard", guard_ctl_stats_json(&n->guard), "top_sources",
+			 guard_ctl_top_json(&n->guard), "routing", routing, "forwarded",
 			 (json_int_t)STAT_READ(st->forwarded), "delivered",
 			 (json_int_t)STAT_READ(st->delivered), "originated",
 			 (json_int_t)STAT_READ(st->originated), "ncmp_sent",
@@ -304,6 +305,31 @@ static json_t *cmd_lsdb(struct node *n)
 	return json_pack("{s:b, s:o}", "ok", 1, "lsas", arr);
 }
 
+static json_t *cmd_shutoff(struct node *n, json_t *req)
+{
+	const char *src = json_string_value(json_object_get(req, "source"));
+	json_t *d = json_object_get(req, "duration_s");
+	struct nip_addr a;
+	char err[256];
+
+	if (!src || nip_addr_parse(&a, src) < 0)
+		return error("shutoff needs \"source\": an address (docs/spec.md §4.1), not %s",
+			     src ? src : "nothing");
+	json_int_t dur = d ? json_integer_value(d) : 60;
+	if (d && !json_is_integer(d))
+		return error("%s", "\"duration_s\" must be a whole number of seconds");
+	if (dur < 1 || dur > NCMP_SHUTOFF_MAX_S)
+		return error("%s", "duration out of range; use 1 to 3600 seconds");
+	const struct gc_filter *f = guard_ctl_shutoff(&n->guard, &a, (uint32_t)dur, false, err,
+						      sizeof(err));
+	if (!f)
+		return error("%s", err);
+	char id[12];
+	snprintf(id, sizeof(id), "%08x", f->req_id);
+	return json_pack("{s:b, s:s, s:o}", "ok", 1, "request_id", id, "destination",
+			 addr_json(&f->f.dst));
+}
+
 static json_t *handle(struct node *n, const char *line)
 {
 	json_error_t jerr;
@@ -330,6 +356,12 @@ static json_t *handle(struct node *n, const char *line)
 		resp = cmd_neigh(n);
 	else if (!strcmp(cmd, "lsdb.show"))
 		resp = cmd_lsdb(n);
+	else if (!strcmp(cmd, "shutoff"))
+		resp = cmd_shutoff(n, req);
+	else if (!strcmp(cmd, "filters.show"))
+		resp = guard_ctl_filters_json(&n->guard);
+	else if (!strcmp(cmd, "sav.show"))
+		resp = guard_ctl_sav_json(&n->guard);
 	else
 		resp = error("unknown cmd %s; see docs/control-api.md", cmd);
 	json_decref(req);
@@ -387,10 +419,14 @@ void *ctl_main(void *arg)
 		if (pfd[1].revents & POLLIN)
 			(void)!read(n->dp.ctl_wake_fd, &drain, sizeof(drain));
 		while ((s = ring_peek(&n->dp.to_ctl))) {
-			lsr_rx(&n->lsr, s->link, s->data, s->len, now, s->ts_ns);
+			if (s->len > 6 && s->data[6] == NIP_PROTO_NCMP)
+				guard_ctl_rx(&n->guard, s->link, s->data, s->len, now);
+			else
+				lsr_rx(&n->lsr, s->link, s->data, s->len, now, s->ts_ns);
 			ring_pop(&n->dp.to_ctl);
 		}
 		lsr_tick(&n->lsr, now);
+		guard_ctl_tick(&n->guard, now);
 		if (n->metrics) /* scrapes, and libmicrohttpd's own timeouts on every tick */
 			metrics_run(n->metrics);
 		if (pfd[0].revents & POLLIN) {

@@ -115,6 +115,10 @@ static int start(struct node *n, char *err, size_t errlen)
 		goto fail_dir;
 	rl_init(&n->dp.ncmp_rl, c->ncmp_rate, c->ncmp_rate, (uint64_t)getpid());
 	lsr_init(&n->lsr, n);
+	if (guard_ctl_init(&n->guard, n, err, errlen) < 0) {
+		dp_destroy(&n->dp);
+		goto fail_dir;
+	}
 	if (rib_publish(&n->rib, &n->dp) < 0 || ctl_open(n, err, errlen) < 0 ||
 	    (c->metrics_listen[0] && !(n->metrics = metrics_start(n, c->metrics_listen, err, errlen)))) {
 		dp_destroy(&n->dp);
@@ -187,6 +191,7 @@ int main(int argc, char **argv)
 	rmdir(node.dir);
 	dp_destroy(&node.dp);
 	rib_free(&node.rib);
+	guard_ctl_free(&node.guard);
 	fprintf(stderr, "newipd %s: stopped\n", node.cfg.node);
 	return 0;
 }

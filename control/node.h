@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "guard_ctl.h"
 #include "lsr.h"
 #include "metrics.h"
 #include "rib.h"
@@ -15,6 +16,7 @@ struct node {
 	struct dp dp;
 	struct rib rib; /* touched by the control thread only, once running */
 	struct lsr lsr;	/* likewise */
+	struct guard_ctl guard; /* likewise */
 	char dir[300], ctl_path[340], local_path[340];
 	int ctl_fd;
 	struct metrics *metrics; /* metrics-listen, or NULL */

@@ -83,7 +83,7 @@ const char *rib_origin_name(enum rib_origin o)
 }
 
 /* Wait until the worker has passed a quiescent point: then no one holds the old table. */
-static void grace_period(struct dp *dp)
+void ctl_grace_period(struct dp *dp)
 {
 	uint64_t e0 = atomic_load(&dp->epoch);
 	struct timespec ms = { 0, 200000 };
@@ -140,7 +140,7 @@ int rib_publish(const struct rib *rib, struct dp *dp)
 		return -ENOMEM;
 	old = atomic_exchange(&dp->fwd, f);
 	if (old) {
-		grace_period(dp);
+		ctl_grace_period(dp);
 		fwd_free(old);
 	}
 	return 0;

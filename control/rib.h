@@ -35,4 +35,7 @@ const char *rib_origin_name(enum rib_origin o);
 /* Build forwarding state from the RIB and swap it in; frees the old after a grace period. */
 int rib_publish(const struct rib *rib, struct dp *dp);
 
+/* Wait until the data plane holds nothing published before (QSBR). */
+void ctl_grace_period(struct dp *dp);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "fwd.h"
+#include "guard.h"
 #include "link.h"
 #include "newip/newip.h"
 #include "newip/sock.h"
@@ -45,6 +46,9 @@ struct dp {
 	uint64_t now_ns;      /* read once per loop */
 	uint64_t now_real_ns; /* the same instant by CLOCK_REALTIME: receive timestamps */
 	const struct fwd *cur_fwd; /* this loop's forwarding state */
+	_Atomic(struct guard *) guard;	 /* published by the control plane; NULL: none */
+	const struct guard *cur_guard;	 /* this loop's */
+	struct guard_state *gs;		 /* the data plane's own guard state (guard.h) */
 	/* The routing protocol's packets (spec §9): received ones to the control plane, and
 	 * the ones it sends back, each with its link. */
 	struct ring to_ctl, from_ctl;
@@ -78,6 +82,21 @@ void ncmp_error(struct dp *dp, const uint8_t *invoking, size_t len, uint8_t type
 		uint32_t param);
 void ncmp_echo_reply(struct dp *dp, const struct nip_pkt *req, const struct nip_ncmp *m);
 const struct nip_addr *dp_source_for(const struct dp *dp, uint8_t dst_len);
+
+/* srccheck.c: false when the packet was dropped (and consumed). */
+bool srccheck_ingress(struct dp *dp, struct pkt *k, const struct nip_pkt *v);
+void srccheck_tag(struct dp *dp, struct pkt *k, const struct nip_pkt *v, uint16_t out);
+/* The link a source is bound to (first come, first served), or -1. Racy reads from the
+ * control plane see a whole link number or a stale one, never a crash. */
+int savi_link(const struct guard_state *gs, const uint8_t *a, uint8_t len, uint64_t now);
+
+/* shutoff.c */
+bool shutoff_edge(struct dp *dp, struct pkt *k, const struct nip_pkt *v);
+bool shutoff_intercept(struct dp *dp, struct pkt *k, const struct nip_pkt *v);
+void shutoff_victim(struct dp *dp, const struct nip_pkt *v);
+void guard_to_ctl(struct dp *dp, struct pkt *k);
+/* Start a security block with a tag element when this node tags what it sends (§6.6). */
+void dp_w_tag(const struct dp *dp, struct nip_writer *w);
 
 /* local.c */
 void local_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v);

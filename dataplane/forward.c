@@ -62,6 +62,8 @@ static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	out = &dp->links[nh];
 	if (k->len > out->mtu) /* no fragmentation in the network: tell the source (spec §1) */
 		return drop_tell(dp, k, DROP_TOO_BIG, NCMP_TOO_BIG, 0, out->mtu);
+	if (k->in_link == LINK_LOCAL && v->auth_off)
+		srccheck_tag(dp, k, v, (uint16_t)nh);
 	egress_send(dp, out, k, v, g);
 }
 
@@ -82,7 +84,12 @@ void dp_input(struct dp *dp, struct pkt *k)
 			return drop(dp, k, DROP_UDP_LENGTH); /* spec §3.2 */
 		k->len = v.len; /* Ethernet padding */
 	}
-	if (v.dst_len == 1 && v.dst[0] == 0) { /* x00: this link only (spec §4, §9) */
+	if (v.dst_len == 1 && v.dst[0] == 0) { /* x00: this link only (spec §4, §9, §6.6) */
+		if (v.next_hdr == NIP_PROTO_NCMP && v.payload_len >= NCMP_HDR_LEN &&
+		    (v.payload[0] == NCMP_REGISTER || v.payload[0] == NCMP_REGISTER_ACK)) {
+			guard_to_ctl(dp, k);
+			return pool_put(&dp->pool, k);
+		}
 		if (v.next_hdr != NIP_PROTO_NLS)
 			return drop(dp, k, DROP_LINK_SCOPE);
 		if (!ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len))
@@ -90,6 +97,12 @@ void dp_input(struct dp *dp, struct pkt *k)
 		dp->to_ctl_pending = true;
 		STAT_ADD(dp->st.delivered, 1);
 		return pool_put(&dp->pool, k);
+	}
+	if (dp->gs->any_check) { /* a first hop: sources, filters, digests (spec §11) */
+		if (dp->gs->check[k->in_link] && !srccheck_ingress(dp, k, &v))
+			return;
+		if (shutoff_intercept(dp, k, &v))
+			return;
 	}
 	if (dp_is_local(dp, v.dst, v.dst_len))
 		return local_input(dp, k, &v);

@@ -37,6 +37,7 @@ struct link_cfg {
 	bool sched_fifo;     /* one FIFO instead of the scheduler (the baseline) */
 	uint32_t qlimit_pkts, qlimit_bytes; /* per class; 0: the defaults */
 	uint8_t share_pct;   /* the contract class's share; 0: the default */
+	uint8_t src_check;   /* enum src_check (guard.h): a host-facing link's source check */
 };
 
 struct link {

@@ -80,6 +80,12 @@ static void ncmp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 		STAT_ADD(dp->st.delivered, 1);
 		return pool_put(&dp->pool, k);
 	}
+	if (m.type == NCMP_SHUTOFF_ACK || m.type == NCMP_SHUTOFF_REQUEST) {
+		guard_to_ctl(dp, k); /* the control plane's business (spec §6.5) */
+		return pool_put(&dp->pool, k);
+	}
+	if (m.type == NCMP_UNREACH && m.code == NCMP_UNREACH_AUTH)
+		guard_to_ctl(dp, k); /* our tags failed: register again (spec §6.6) */
 	if (m.type == NCMP_ECHO_REPLY)
 		c = client_by(dp, 0, (uint16_t)(m.param >> 16));
 	else if (nip_ncmp_is_error(m.type))
@@ -120,6 +126,8 @@ static void udp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 
 void local_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 {
+	if (k->in_link != LINK_LOCAL)
+		shutoff_victim(dp, v);
 	switch (v->next_hdr) {
 	case NIP_PROTO_NCMP:
 		return ncmp_input(dp, k, v);
@@ -208,6 +216,7 @@ static int originate(struct dp *dp, struct local_client *c, const struct nip_loc
 			nip_w_priority(&w, (uint8_t)(h->prio - 1), false);
 		nip_w_block_end(&w);
 	}
+	dp_w_tag(dp, &w);
 	if (h->op == NIP_OP_ECHO) {
 		n = nip_ncmp_finish(&w, NCMP_ECHO_REQUEST, 0, nip_echo_param(c->echo_id,
 				    (uint16_t)h->param), data, len);

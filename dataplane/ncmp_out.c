@@ -11,6 +11,15 @@ const struct nip_addr *dp_source_for(const struct dp *dp, uint8_t dst_len)
 	return &dp->addrs[0];
 }
 
+void dp_w_tag(const struct dp *dp, struct nip_writer *w)
+{
+	if (!dp->cur_guard || !dp->cur_guard->tag_out)
+		return;
+	nip_w_security_begin(w);
+	nip_w_auth(w, 0); /* Key ID and Tag are filled for the link it leaves by (srccheck.c) */
+	nip_w_block_end(w);
+}
+
 /* Build one NCMP message into a fresh buffer and send it on its way. */
 static void ncmp_send(struct dp *dp, const struct nip_hdr *h, uint8_t type, uint8_t code,
 		      uint32_t param, const void *body, size_t len)
@@ -22,7 +31,10 @@ static void ncmp_send(struct dp *dp, const struct nip_hdr *h, uint8_t type, uint
 		STAT_ADD(dp->st.drop[DROP_POOL], 1);
 		return;
 	}
-	n = nip_ncmp_build(k->data, PKT_BUF, h, type, code, param, body, len);
+	struct nip_writer w;
+	nip_w_init(&w, k->data, PKT_BUF, h);
+	dp_w_tag(dp, &w);
+	n = nip_ncmp_finish(&w, type, code, param, body, len);
 	if (n < 0) {
 		pool_put(&dp->pool, k);
 		return;

@@ -19,4 +19,8 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_CONTRACT] = "contract",
 	[DROP_QUEUE_FULL] = "queue_full",
 	[DROP_AQM] = "aqm",
+	[DROP_SRC_SPOOFED] = "src_spoofed",
+	[DROP_SRC_UNSIGNED] = "src_unsigned",
+	[DROP_SRC_BAD_TAG] = "src_bad_tag",
+	[DROP_SHUT_OFF] = "shut_off",
 };

@@ -24,6 +24,10 @@ enum drop_reason {
 	DROP_CONTRACT,	 /* a latency contract could not be met (spec §10), sender told */
 	DROP_QUEUE_FULL, /* an egress queue was at its limit */
 	DROP_AQM,	 /* the Classic AQM dropped a Not-ECT packet */
+	DROP_SRC_SPOOFED, /* a source not this link's (spec §11.1) */
+	DROP_SRC_UNSIGNED, /* no tag where one is required */
+	DROP_SRC_BAD_TAG, /* a tag with an unknown key or that does not verify */
+	DROP_SHUT_OFF,	 /* a victim's shut-off filter (spec §6.5) */
 	DROP_MAX
 };
 
@@ -37,6 +41,7 @@ struct dp_stats {
 	uint64_t drop[DROP_MAX];
 	uint64_t malformed[NIP_ERR_COUNT];
 	uint64_t forwarded, delivered, originated, ncmp_sent, ncmp_limited;
+	uint64_t src_checked; /* packets that passed a source check */
 };
 
 /* Single writer: a relaxed load and store, no locked instruction; readers see whole values. */

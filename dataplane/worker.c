@@ -1,6 +1,7 @@
 /* The data-plane worker: one epoll loop over links and local clients, in bursts. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -55,6 +56,11 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 	for (unsigned c = 0; c < DP_MAX_CLIENTS; c++)
 		dp->clients[c].fd = -1;
 	rl_init(&dp->ncmp_rl, 100, 100, (uint64_t)time(NULL));
+	if (!dp->gs && !(dp->gs = calloc(1, sizeof(*dp->gs)))) {
+		snprintf(err, errlen, "out of memory for the guard");
+		return -1;
+	}
+	hh_init(&dp->gs->hh);
 	if (pool_init(&dp->pool, DP_POOL_SIZE) < 0) {
 		snprintf(err, errlen, "out of memory for %u packet buffers", DP_POOL_SIZE);
 		return -1;
@@ -113,6 +119,11 @@ void dp_destroy(struct dp *dp)
 	ring_free(&dp->to_ctl);
 	ring_free(&dp->from_ctl);
 	fwd_free(atomic_exchange(&dp->fwd, NULL));
+	free(atomic_exchange(&dp->guard, NULL));
+	if (dp->gs)
+		dcache_free(&dp->gs->dc);
+	free(dp->gs);
+	dp->gs = NULL;
 }
 
 void dp_wake(struct dp *dp)
@@ -155,6 +166,10 @@ static void from_control(struct dp *dp)
 		struct pkt *k = pool_get(&dp->pool);
 		if (!k) {
 			STAT_ADD(dp->st.drop[DROP_POOL], 1);
+		} else if (s->link == LINK_LOCAL) { /* routed, like an application's packet */
+			memcpy(k->data, s->data, s->len);
+			k->len = s->len;
+			dp_output(dp, k);
 		} else if (s->link >= dp->n_links) {
 			pool_put(&dp->pool, k);
 		} else {
@@ -202,6 +217,7 @@ void dp_run(struct dp *dp)
 		/* Quiescent point: nothing from the last loop is still held (QSBR). */
 		atomic_fetch_add(&dp->epoch, 1);
 		dp->cur_fwd = atomic_load(&dp->fwd);
+		dp->cur_guard = atomic_load(&dp->guard);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = ev[i].data.u64;
 			if (tag >= EV_CLIENT)

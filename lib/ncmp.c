@@ -99,6 +99,38 @@ int nip_shutoff_ack_decode(uint16_t *granted_s, const struct nip_ncmp *m)
 	return 0;
 }
 
+int nip_register_decode(uint8_t host_nonce[NCMP_NONCE_LEN], const struct nip_ncmp *m)
+{
+	if (m->type != NCMP_REGISTER)
+		return NIP_E_INVAL;
+	if (m->body_len < NCMP_REGISTER_BODY)
+		return NIP_E_TRUNCATED;
+	memcpy(host_nonce, m->body, NCMP_NONCE_LEN);
+	return 0;
+}
+
+void nip_register_ack_encode(uint8_t out[NCMP_REGISTER_ACK_BODY], const struct nip_register_ack *a)
+{
+	memcpy(out, a->host_nonce, NCMP_NONCE_LEN);
+	memcpy(out + NCMP_NONCE_LEN, a->router_nonce, NCMP_NONCE_LEN);
+	put32(out + 2 * NCMP_NONCE_LEN, a->lifetime_s);
+}
+
+int nip_register_ack_decode(struct nip_register_ack *a, const struct nip_ncmp *m)
+{
+	if (m->type != NCMP_REGISTER_ACK)
+		return NIP_E_INVAL;
+	if (m->body_len < NCMP_REGISTER_ACK_BODY)
+		return NIP_E_TRUNCATED;
+	a->key_id = m->param;
+	memcpy(a->host_nonce, m->body, NCMP_NONCE_LEN);
+	memcpy(a->router_nonce, m->body + NCMP_NONCE_LEN, NCMP_NONCE_LEN);
+	a->lifetime_s = get32(m->body + 2 * NCMP_NONCE_LEN);
+	if (a->key_id == 0 || a->lifetime_s == 0)
+		return NIP_E_BAD_ITEM;
+	return 0;
+}
+
 const char *nip_ncmp_type_name(uint8_t type)
 {
 	switch (type) {
@@ -120,6 +152,10 @@ const char *nip_ncmp_type_name(uint8_t type)
 		return "shut-off request";
 	case NCMP_SHUTOFF_ACK:
 		return "shut-off acknowledgement";
+	case NCMP_REGISTER:
+		return "source registration";
+	case NCMP_REGISTER_ACK:
+		return "registration acknowledgement";
 	default:
 		return "unknown";
 	}

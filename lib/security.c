@@ -90,6 +90,47 @@ int nip_sec_auth_sign(uint8_t *buf, size_t len, const uint8_t key[NIP_AUTH_KEY_L
 	return 0;
 }
 
+void nip_sec_auth_compute(const struct nip_pkt *p, const uint8_t key[NIP_AUTH_KEY_LEN],
+			  uint8_t tag[NIP_TAG_LEN])
+{
+	view_hash(p, key, NIP_AUTH_KEY_LEN, tag, NIP_TAG_LEN);
+}
+
+int nip_sav_key(uint8_t key[NIP_AUTH_KEY_LEN], bool is_host, const uint8_t my_sk[NIP_SK_LEN],
+		const uint8_t peer_pk[NIP_PK_LEN], uint32_t key_id, const uint8_t host_nonce[16],
+		const uint8_t router_nonce[16])
+{
+	static const char ctx[] = "newip-sav-v1";
+	uint8_t my_x_pk[crypto_kx_PUBLICKEYBYTES], my_x_sk[crypto_kx_SECRETKEYBYTES];
+	uint8_t peer_x[crypto_kx_PUBLICKEYBYTES], rx[crypto_kx_SESSIONKEYBYTES];
+	uint8_t host_tx[crypto_kx_SESSIONKEYBYTES], id[4];
+	crypto_generichash_state st;
+	int rc = NIP_E_AUTH;
+
+	if (crypto_sign_ed25519_sk_to_curve25519(my_x_sk, my_sk) != 0 ||
+	    crypto_sign_ed25519_pk_to_curve25519(my_x_pk, my_sk + 32) != 0 ||
+	    crypto_sign_ed25519_pk_to_curve25519(peer_x, peer_pk) != 0)
+		goto out;
+	/* The host is the exchange's client: its tx is the router's rx. */
+	if (is_host ? crypto_kx_client_session_keys(rx, host_tx, my_x_pk, my_x_sk, peer_x) :
+		      crypto_kx_server_session_keys(host_tx, rx, my_x_pk, my_x_sk, peer_x))
+		goto out;
+	id[0] = (uint8_t)(key_id >> 24), id[1] = (uint8_t)(key_id >> 16);
+	id[2] = (uint8_t)(key_id >> 8), id[3] = (uint8_t)key_id;
+	crypto_generichash_init(&st, host_tx, sizeof(host_tx), NIP_AUTH_KEY_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)ctx, sizeof(ctx) - 1);
+	crypto_generichash_update(&st, id, 4);
+	crypto_generichash_update(&st, host_nonce, 16);
+	crypto_generichash_update(&st, router_nonce, 16);
+	crypto_generichash_final(&st, key, NIP_AUTH_KEY_LEN);
+	rc = 0;
+out:
+	sodium_memzero(my_x_sk, sizeof(my_x_sk));
+	sodium_memzero(rx, sizeof(rx));
+	sodium_memzero(host_tx, sizeof(host_tx));
+	return rc;
+}
+
 int nip_sec_auth_verify(const struct nip_pkt *p, const uint8_t key[NIP_AUTH_KEY_LEN])
 {
 	uint8_t tag[NIP_TAG_LEN];
@@ -126,6 +167,17 @@ int nip_sec_sign(uint8_t *buf, size_t len, const uint8_t sk[NIP_SK_LEN])
 	sig_state(&p, &st);
 	crypto_sign_final_create(&st, buf + p.sig_off + 3 + NIP_PK_LEN, NULL, sk);
 	return 0;
+}
+
+int nip_sec_verify_sig(const struct nip_pkt *p)
+{
+	struct nip_sig_elem e;
+	crypto_sign_state st;
+
+	if (nip_pkt_sig(p, &e) < 0)
+		return NIP_E_NOTFOUND;
+	sig_state(p, &st);
+	return crypto_sign_final_verify(&st, e.sig, e.pk) == 0 ? 0 : NIP_E_AUTH;
 }
 
 int nip_sec_verify(const struct nip_pkt *p)

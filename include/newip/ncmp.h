@@ -18,6 +18,8 @@ enum nip_ncmp_type {
 	NCMP_ECHO_REPLY = 129,
 	NCMP_SHUTOFF_REQUEST = 130,
 	NCMP_SHUTOFF_ACK = 131,
+	NCMP_REGISTER = 132,
+	NCMP_REGISTER_ACK = 133,
 };
 
 enum nip_unreach_code {
@@ -49,12 +51,21 @@ enum nip_shutoff_status {
 	NCMP_SHUTOFF_UNKNOWN_PKT = 3,
 	NCMP_SHUTOFF_DURATION = 4,
 	NCMP_SHUTOFF_RATE = 5,
+	NCMP_SHUTOFF_REPLAY = 6,
+};
+
+enum nip_register_code {
+	NCMP_REGISTER_ACCEPTED = 0,
+	NCMP_REGISTER_REFUSED = 1,
 };
 
 #define NCMP_HDR_LEN 8
 #define NCMP_SHUTOFF_BODY 20
 #define NCMP_SHUTOFF_MAX_S 3600
 #define NIP_DIGEST_LEN 16
+#define NCMP_NONCE_LEN 16
+#define NCMP_REGISTER_BODY 16	  /* Host Nonce (§6.6) */
+#define NCMP_REGISTER_ACK_BODY 36 /* Host Nonce, Router Nonce, Lifetime */
 
 struct nip_ncmp {
 	uint8_t type, code;
@@ -98,6 +109,16 @@ static inline uint32_t nip_echo_param(uint16_t id, uint16_t seq)
 int nip_shutoff_req_encode(uint8_t out[NCMP_SHUTOFF_BODY], const struct nip_shutoff_req *r);
 int nip_shutoff_req_decode(struct nip_shutoff_req *r, const struct nip_ncmp *m);
 int nip_shutoff_ack_decode(uint16_t *granted_s, const struct nip_ncmp *m);
+
+/* Source registration, §6.6. */
+struct nip_register_ack {
+	uint32_t key_id; /* the message's Parameter */
+	uint8_t host_nonce[NCMP_NONCE_LEN], router_nonce[NCMP_NONCE_LEN];
+	uint32_t lifetime_s;
+};
+int nip_register_decode(uint8_t host_nonce[NCMP_NONCE_LEN], const struct nip_ncmp *m);
+void nip_register_ack_encode(uint8_t out[NCMP_REGISTER_ACK_BODY], const struct nip_register_ack *a);
+int nip_register_ack_decode(struct nip_register_ack *a, const struct nip_ncmp *m);
 
 /* Short names for logs and the CLI: "echo request", "hop limit exceeded", ... */
 const char *nip_ncmp_type_name(uint8_t type);

@@ -26,6 +26,9 @@ int cli_local(struct cli *c);
 
 /* One request to the node's control socket; NULL (with a message printed) on failure. */
 json_t *ctl_request(const char *node, json_t *req);
+/* Send {"cmd": cmd, ...extra} to the node; print the JSON with -j; NULL on failure (message
+ * printed). Takes extra. */
+json_t *cli_call(struct cli *c, const char *cmd, json_t *extra);
 /* Same, to a socket path; quiet (for the lab's readiness poll). */
 json_t *ctl_request_path(const char *path, json_t *req, int timeout_ms);
 
@@ -41,6 +44,9 @@ int cmd_send(struct cli *c, int argc, char **argv);
 int cmd_recv(struct cli *c, int argc, char **argv);
 int cmd_perf(struct cli *c, int argc, char **argv);
 int cmd_key(struct cli *c, int argc, char **argv);
+int cmd_shutoff(struct cli *c, int argc, char **argv);
+int cmd_filters(struct cli *c, int argc, char **argv);
+int cmd_sav(struct cli *c, int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 
 /* NCMP type and code in words: "hop limit exceeded", "destination unreachable (no route)". */

@@ -4,30 +4,6 @@
 
 #include "cli.h"
 
-/* Send {"cmd": cmd, ...extra}; print JSON with -j; NULL on failure (message printed). */
-static json_t *call(struct cli *c, const char *cmd, json_t *extra)
-{
-	const char *node = cli_node(c);
-	json_t *req = extra ? extra : json_object(), *resp;
-
-	json_object_set_new(req, "cmd", json_string(cmd));
-	resp = node ? ctl_request(node, req) : NULL;
-	json_decref(req);
-	if (!resp)
-		return NULL;
-	if (!json_is_true(json_object_get(resp, "ok"))) {
-		fprintf(stderr, "newip: %s\n", json_string_value(json_object_get(resp, "error")));
-		json_decref(resp);
-		return NULL;
-	}
-	if (c->json) {
-		char *s = json_dumps(resp, JSON_INDENT(2));
-		puts(s);
-		free(s);
-	}
-	return resp;
-}
-
 static long long jint(json_t *o, const char *k)
 {
 	return (long long)json_integer_value(json_object_get(o, k));
@@ -61,7 +37,7 @@ static void print_egress(json_t *l)
 int cmd_link(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = call(c, "link.show", NULL), *l;
+	json_t *r = cli_call(c, "link.show", NULL), *l;
 	size_t i;
 
 	if (!r)
@@ -88,7 +64,7 @@ int cmd_link(struct cli *c, int argc, char **argv)
 int cmd_addr(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = call(c, "addr.show", NULL), *a;
+	json_t *r = cli_call(c, "addr.show", NULL), *a;
 	size_t i;
 
 	if (!r)
@@ -106,7 +82,7 @@ int cmd_route(struct cli *c, int argc, char **argv)
 	size_t i;
 
 	if (argc == 1 || !strcmp(argv[1], "show")) {
-		if (!(r = call(c, "route.show", NULL)))
+		if (!(r = cli_call(c, "route.show", NULL)))
 			return EX_USAGE;
 		if (!c->json)
 			json_array_foreach(json_object_get(r, "routes"), i, x)
@@ -126,9 +102,9 @@ int cmd_route(struct cli *c, int argc, char **argv)
 		return EX_OK;
 	}
 	if (!strcmp(argv[1], "add") && argc == 5 && !strcmp(argv[3], "via"))
-		r = call(c, "route.add", json_pack("{s:s, s:s}", "prefix", argv[2], "via", argv[4]));
+		r = cli_call(c, "route.add", json_pack("{s:s, s:s}", "prefix", argv[2], "via", argv[4]));
 	else if (!strcmp(argv[1], "del") && argc == 3)
-		r = call(c, "route.del", json_pack("{s:s}", "prefix", argv[2]));
+		r = cli_call(c, "route.del", json_pack("{s:s}", "prefix", argv[2]));
 	else {
 		fprintf(stderr, "usage: newip route [show] | add PREFIX via LINK | del PREFIX\n");
 		return EX_USAGE;
@@ -142,7 +118,7 @@ int cmd_route(struct cli *c, int argc, char **argv)
 int cmd_stats(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = call(c, "stats", NULL), *v;
+	json_t *r = cli_call(c, "stats", NULL), *v;
 	const char *k;
 
 	if (!r)
@@ -160,7 +136,19 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 										  (long long)json_integer_value(v));
 		printf("\n");
 		size_t i;
-		json_t *l;
+		json_t *l, *g = json_object_get(r, "guard");
+		printf("guard: source-checked %lld  registrations accepted %lld refused %lld  "
+		       "shut-off requests sent %lld received %lld  flood-guard shut-offs %lld\n",
+		       jint(g, "source_checked"), jint(g, "registrations_accepted"),
+		       jint(g, "registrations_refused"), jint(g, "shutoff_requests_sent"),
+		       jint(g, "shutoff_requests_received"), jint(g, "flood_guard_shutoffs"));
+		if (json_array_size(json_object_get(r, "top_sources")))
+			printf("top sources (last 100 ms):");
+		json_array_foreach(json_object_get(r, "top_sources"), i, l)
+			printf(" %s %.0f/s", json_string_value(json_object_get(l, "source")),
+			       json_real_value(json_object_get(l, "packets_per_s")));
+		if (json_array_size(json_object_get(r, "top_sources")))
+			printf("\n");
 		json_array_foreach(json_object_get(r, "links"), i, l) {
 			printf("link %s:\n", json_string_value(json_object_get(l, "name")));
 			print_egress(l);
@@ -197,7 +185,7 @@ void ncmp_describe(uint8_t type, uint8_t code, uint32_t param, char *buf, size_t
 int cmd_neigh(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = call(c, "neigh.show", NULL), *x;
+	json_t *r = cli_call(c, "neigh.show", NULL), *x;
 	size_t i;
 
 	if (!r)
@@ -226,7 +214,7 @@ int cmd_neigh(struct cli *c, int argc, char **argv)
 int cmd_lsdb(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = call(c, "lsdb.show", NULL), *x, *y;
+	json_t *r = cli_call(c, "lsdb.show", NULL), *x, *y;
 	size_t i, k;
 
 	if (!r)

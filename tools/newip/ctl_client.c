@@ -60,3 +60,27 @@ json_t *ctl_request(const char *node, json_t *req)
 			node, path, errno ? strerror(errno) : "no response");
 	return resp;
 }
+
+/* Send {"cmd": cmd, ...extra}; print JSON with -j; NULL on failure (message printed). */
+json_t *cli_call(struct cli *c, const char *cmd, json_t *extra)
+{
+	const char *node = cli_node(c);
+	json_t *req = extra ? extra : json_object(), *resp;
+
+	json_object_set_new(req, "cmd", json_string(cmd));
+	resp = node ? ctl_request(node, req) : NULL;
+	json_decref(req);
+	if (!resp)
+		return NULL;
+	if (!json_is_true(json_object_get(resp, "ok"))) {
+		fprintf(stderr, "newip: %s\n", json_string_value(json_object_get(resp, "error")));
+		json_decref(resp);
+		return NULL;
+	}
+	if (c->json) {
+		char *s = json_dumps(resp, JSON_INDENT(2));
+		puts(s);
+		free(s);
+	}
+	return resp;
+}

@@ -136,7 +136,10 @@ static int write_config(const struct lab *lab, int node, const char *path)
 		}
 		if (l->mtu)
 			fprintf(f, " mtu %d", l->mtu);
-		fprintf(f, "%s\n", l->egress);
+		fprintf(f, "%s", l->egress);
+		if (l->check_node == node)
+			fprintf(f, " source-check %s", l->check_strict ? "strict" : "on");
+		fprintf(f, "\n");
 	}
 	for (int i = 0; i < n->n_routes; i++)
 		fprintf(f, "route %s\n", n->routes[i]);

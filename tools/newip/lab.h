@@ -30,6 +30,8 @@ struct lab_link {
 	bool eth, v6;
 	int mtu; /* 0: default */
 	char egress[160]; /* rate, delay, sched, ... as newipd.conf link options (both ends) */
+	int check_node;	  /* the node that checks sources on this link, or -1 */
+	bool check_strict;
 	int line;
 };
 

@@ -218,7 +218,7 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 {
 	static const char *const keys[] = { "endpoints", "kind",	"mtu",	  "underlay",
 					    "rate",	 "delay",	"sched",  "queue-limit",
-					    "contract-share", NULL };
+					    "contract-share", "source-check", NULL };
 	struct lab_link *l = &lab->links[lab->n_links];
 	yaml_node_t *ep = get(x, ln, "endpoints");
 	const char *kind = scalar(get(x, ln, "kind")), *mtu = scalar(get(x, ln, "mtu"));
@@ -263,6 +263,23 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 		return fail(x, get(x, ln, "mtu"), "mtu '%s' out of range; use 1280 to 2000", mtu);
 	if (load_egress(x, ln, l) < 0)
 		return -1;
+	/* "source-check: r1" or "r1 strict": r1 checks what the other end sends (spec §11) */
+	const char *sc = scalar(get(x, ln, "source-check"));
+	char who[LAB_NAME + 8] = "";
+	l->check_node = -1;
+	if (sc) {
+		const char *sp = strchr(sc, ' ');
+		size_t wl = sp ? (size_t)(sp - sc) : strlen(sc);
+		if (wl < LAB_NAME)
+			memcpy(who, sc, wl);
+		l->check_strict = sp && !strcmp(sp + 1, "strict");
+		int idx = lab_node_index(lab, who);
+		if ((idx != l->a && idx != l->b) || (sp && !l->check_strict))
+			return fail(x, get(x, ln, "source-check"), "source-check '%s': name the endpoint "
+				    "node that checks, optionally with 'strict' (e.g. 'r1' or 'r1 strict')",
+				    sc);
+		l->check_node = idx;
+	}
 	lab->n_links++;
 	return 0;
 }

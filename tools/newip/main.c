@@ -29,6 +29,9 @@ static void usage(FILE *f)
 		"       [--priority N] [--ecn l4s|classic] [-P FLOWS] [--json] [--csv F] [--plot F.png]\n"
 		"  key gen FILE                 a new node key (Ed25519, mode 0600)\n"
 		"  key show FILE [PREFIX]       its public key, identifier and address under PREFIX\n"
+		"  shutoff SOURCE [--for 60s]   stop SOURCE's traffic to this node at its first hop\n"
+		"  filters                      shut-off filters here and the ones this node asked for\n"
+		"  sav                          source checks, registrations, bindings\n"
 		"  lab up|down FILE.yaml        build or remove a lab of namespaces\n"
 		"  lab exec NODE -- CMD...      run CMD in NODE's namespace\n"
 		"\n"
@@ -119,7 +122,8 @@ int main(int argc, char **argv)
 		     { "link", cmd_link },   { "addr", cmd_addr },   { "route", cmd_route },
 		     { "stats", cmd_stats }, { "ping", cmd_ping },   { "trace", cmd_trace },
 		     { "send", cmd_send },   { "recv", cmd_recv },   { "perf", cmd_perf },
-		     { "key", cmd_key } };
+		     { "key", cmd_key },     { "shutoff", cmd_shutoff }, { "filters", cmd_filters },
+		     { "sav", cmd_sav } };
 	if (!strcmp(cmd, "lab"))
 		return cmd_lab(argc, argv);
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)

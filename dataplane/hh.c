@@ -1,0 +1,96 @@
+/* Count-min sketch plus a top-k table, per window (docs/spec.md §11.2). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hh.h"
+
+void hh_init(struct hh *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+static uint32_t row_hash(const uint8_t *a, uint8_t len, unsigned row)
+{
+	uint32_t x = 2166136261u ^ (0x9e3779b9u * (row + 1)) ^ len;
+
+	for (unsigned i = 0; i < len; i++)
+		x = (x ^ a[i]) * 16777619u;
+	x ^= x >> 13;
+	x *= 0x5bd1e995u;
+	return x ^ (x >> 15);
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct hh_entry *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+/* Close the window: publish its heaviest sources, then start empty. */
+static void roll(struct hh *h, uint64_t now_ns)
+{
+	uint32_t s = atomic_load_explicit(&h->seq, memory_order_relaxed);
+
+	atomic_store_explicit(&h->seq, s + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	memcpy(h->last, h->top, sizeof(h->top));
+	h->n_last = h->n_top;
+	qsort(h->last, h->n_last, sizeof(h->last[0]), cmp_count);
+	h->last_total = h->win_total;
+	h->last_end_ns = now_ns;
+	atomic_store_explicit(&h->seq, s + 2, memory_order_release);
+	memset(h->cm, 0, sizeof(h->cm));
+	h->n_top = 0;
+	h->win_total = 0;
+	h->win_start_ns = now_ns;
+}
+
+void hh_add(struct hh *h, const uint8_t *src, uint8_t len, uint64_t now_ns)
+{
+	uint32_t est = UINT32_MAX;
+	unsigned min_i = 0;
+
+	if (now_ns - h->win_start_ns >= HH_WINDOW_NS)
+		roll(h, now_ns);
+	h->win_total++;
+	for (unsigned r = 0; r < HH_ROWS; r++) {
+		uint32_t *c = &h->cm[r][row_hash(src, len, r) & (HH_COLS - 1)];
+		if (++*c < est)
+			est = *c;
+	}
+	for (unsigned i = 0; i < h->n_top; i++) {
+		struct hh_entry *e = &h->top[i];
+		if (e->src.len == len && !memcmp(e->src.b, src, len)) {
+			e->count = est;
+			return;
+		}
+		if (e->count < h->top[min_i].count)
+			min_i = i;
+	}
+	if (h->n_top < HH_TOP)
+		min_i = h->n_top++;
+	else if (est <= h->top[min_i].count)
+		return;
+	h->top[min_i].src.len = len;
+	memcpy(h->top[min_i].src.b, src, len);
+	h->top[min_i].count = est;
+}
+
+unsigned hh_read(const struct hh *h, struct hh_entry out[HH_TOP], uint64_t *total,
+		 uint64_t *end_ns)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		uint32_t s0 = atomic_load_explicit(&h->seq, memory_order_acquire);
+		if (s0 & 1)
+			continue;
+		unsigned n = h->n_last;
+		memcpy(out, h->last, sizeof(h->last));
+		*total = h->last_total;
+		*end_ns = h->last_end_ns;
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&h->seq, memory_order_relaxed) == s0)
+			return n > HH_TOP ? HH_TOP : n;
+	}
+	return 0;
+}
