@@ -7,11 +7,12 @@ set -euo pipefail
 build=$1 secs=$2 runs=${3:-0}
 src=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$build/findings" "$build/corpus/packet" "$build/corpus/addr" "$build/corpus/nls" \
-	"$build/corpus/perf"
+	"$build/corpus/perf" "$build/corpus/guard"
 
 # Seeds: every vector's bytes for the packet parser; address and prefix texts for the other.
 for v in "$src"/docs/vectors/*.vec; do
 	grep '^hex: ' "$v" | cut -c6- | xxd -r -p >"$build/corpus/packet/$(basename "$v" .vec)"
+	cp "$build/corpus/packet/$(basename "$v" .vec)" "$build/corpus/guard/" # the guard's too
 done
 i=0
 for s in 192.0.2.1 2001:db8::1 ::ffff:1.2.3.4 x2a x0a01 x0a01.02 default 10.0.0.0/8 \
@@ -30,7 +31,7 @@ i=0
 for s in 100mbit 1gbit 20M 2ms 250us 1.5s 0 64000bit; do printf '%s' "$s" >"$build/corpus/perf/text$((i++))"; done
 
 status=0
-for t in packet addr nls perf; do
+for t in packet addr nls perf guard; do
 	limit=(-max_total_time="$secs")
 	[ "$runs" -gt 0 ] && limit=(-runs="$runs")
 	log=$build/fuzz_$t.log
