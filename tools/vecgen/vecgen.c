@@ -400,6 +400,48 @@ static void vectors_edges(void)
 	emit_valid(&v[25]);
 }
 
+/* 26-27: source registration and its acknowledgement (spec §6.6), both signed. */
+static void vectors_register(void)
+{
+	uint8_t pfx[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1 }, body[NCMP_REGISTER_ACK_BODY];
+	struct nip_register_ack a = { .key_id = 0x0a0b0c0d, .lifetime_s = 300 };
+	struct nip_writer w;
+	struct nip_hdr h = H("x00", "x00", 0);
+
+	h.hop_limit = 1;
+	for (int i = 0; i < 16; i++)
+		a.host_nonce[i] = (uint8_t)(0x60 + i), a.router_nonce[i] = (uint8_t)(0x70 + i);
+	snprintf(v[26].name, 64, "26-ncmp-register");
+	snprintf(v[26].about, 512, "a source registration to x00 from a self-certifying host (key of "
+		 "seed 40..5f), host nonce 60..6f, signed, with replay protection");
+	nip_addr_selfcert(&h.src, pfx, 16, pk);
+	nip_w_init(&w, v[26].b, MAXPKT, &h);
+	nip_w_security_begin(&w);
+	nip_w_sig(&w, pk);
+	nip_w_replay(&w, 1700000000700000000ull, 5);
+	nip_w_block_end(&w);
+	v[26].len = nip_ncmp_finish(&w, NCMP_REGISTER, 0, 0, a.host_nonce, NCMP_REGISTER_BODY);
+	nip_sec_sign(v[26].b, (size_t)v[26].len, sk);
+	strcat(v[26].checks, "check: l4-checksum\ncheck: signature\n");
+	emit_valid(&v[26]);
+
+	snprintf(v[27].name, 64, "27-ncmp-register-ack");
+	snprintf(v[27].about, 512, "its acknowledgement from router 10.0.0.1: key id 0a0b0c0d, "
+		 "router nonce 70..7f, lifetime 300 s, signed by the router (same test key)");
+	h.src = A("10.0.0.1");
+	nip_register_ack_encode(body, &a);
+	nip_w_init(&w, v[27].b, MAXPKT, &h);
+	nip_w_security_begin(&w);
+	nip_w_sig(&w, pk);
+	nip_w_replay(&w, 1700000000700100000ull, 6);
+	nip_w_block_end(&w);
+	v[27].len = nip_ncmp_finish(&w, NCMP_REGISTER_ACK, NCMP_REGISTER_ACCEPTED, a.key_id, body,
+				    sizeof(body));
+	nip_sec_sign(v[27].b, (size_t)v[27].len, sk);
+	strcat(v[27].checks, "check: l4-checksum\n");
+	emit_valid(&v[27]);
+}
+
 static void vectors_malformed(void)
 {
 	/* Malformed: each rule of spec §7, with the offset it must report. */
@@ -465,6 +507,7 @@ int main(int argc, char **argv)
 	vectors_chunks();
 	vectors_ncmp();
 	vectors_edges();
+	vectors_register();
 	vectors_malformed();
 	printf("vecgen: wrote %d vectors to %s\n", written, dir);
 	return 0;

@@ -25,7 +25,14 @@ local ncmp_types = {
   [1] = "Destination unreachable", [2] = "Packet too big", [3] = "Hop limit exceeded",
   [4] = "Parameter problem", [5] = "Contract cannot be met", [128] = "Echo request",
   [129] = "Echo reply", [130] = "Shut-off request", [131] = "Shut-off acknowledgement",
+  [132] = "Source registration", [133] = "Registration acknowledgement",
 }
+local unreach_codes = { [0] = "no route", [1] = "shut off", [2] = "address unreachable",
+                        [3] = "port unreachable", [4] = "source authentication failed",
+                        [5] = "administratively prohibited" }
+local shutoff_codes = { [0] = "installed", [1] = "bad signature", [2] = "source not self-certifying",
+                        [3] = "packet unknown", [4] = "duration out of range", [5] = "rate limited",
+                        [6] = "replayed or stale" }
 
 local nls_types = { [1] = "Hello", [2] = "Link-state update", [3] = "Acknowledgement" }
 local contract_codes = { [0] = "deadline already passed", [1] = "deadline unreachable",
@@ -78,6 +85,13 @@ local F = {
   error_off = ProtoField.uint32("newip.error_off", "Error Offset", base.DEC),
   ncmp_type = ProtoField.uint8("newip.ncmp.type", "Type", base.DEC, ncmp_types),
   ncmp_code = ProtoField.uint8("newip.ncmp.code", "Code", base.DEC),
+  so_dur = ProtoField.uint16("newip.shutoff.duration", "Duration (s)", base.DEC),
+  so_digest = ProtoField.bytes("newip.shutoff.digest", "Packet Digest"),
+  so_reqid = ProtoField.uint32("newip.shutoff.request", "Request ID", base.HEX),
+  reg_keyid = ProtoField.uint32("newip.reg.keyid", "Key ID", base.HEX),
+  reg_hnonce = ProtoField.bytes("newip.reg.host_nonce", "Host Nonce"),
+  reg_rnonce = ProtoField.bytes("newip.reg.router_nonce", "Router Nonce"),
+  reg_life = ProtoField.uint32("newip.reg.lifetime", "Lifetime (s)", base.DEC),
   ncmp_csum = ProtoField.uint16("newip.ncmp.csum", "Checksum", base.HEX),
   ncmp_param = ProtoField.uint32("newip.ncmp.param", "Parameter", base.DEC),
   ncmp_acc = ProtoField.uint32("newip.ncmp.acc", "Accumulated Latency at the hop (us)", base.DEC),
@@ -346,6 +360,26 @@ local function show_ncmp(tvb, pinfo, tree, off, plen)
   elseif ty == 128 or ty == 129 then
     nt:add(F.ncmp_id, tvb(off + 4, 2))
     nt:add(F.ncmp_seq, tvb(off + 6, 2))
+  elseif ty == 1 then
+    what = what .. " (" .. (unreach_codes[code] or "code " .. code) .. ")"
+  elseif ty == 130 or ty == 131 then -- spec §6.5
+    nt:add(F.so_reqid, tvb(off + 4, 4))
+    if plen >= 8 + 4 then nt:add(F.so_dur, tvb(off + 8, 2)) end
+    if ty == 130 and plen >= 8 + 20 then
+      nt:add(F.so_digest, tvb(off + 12, 16))
+      what = what .. " (" .. tvb(off + 8, 2):uint() .. " s)"
+    elseif ty == 131 then
+      what = what .. " (" .. (shutoff_codes[code] or "code " .. code) .. ")"
+    end
+  elseif ty == 132 or ty == 133 then -- spec §6.6
+    if ty == 133 then nt:add(F.reg_keyid, tvb(off + 4, 4)) end
+    if plen >= 8 + 16 then nt:add(F.reg_hnonce, tvb(off + 8, 16)) end
+    if ty == 133 and plen >= 8 + 36 then
+      nt:add(F.reg_rnonce, tvb(off + 24, 16))
+      nt:add(F.reg_life, tvb(off + 40, 4))
+      what = what .. " (key id " .. string.format("%08x", tvb(off + 4, 4):uint()) .. ", " ..
+             tvb(off + 40, 4):uint() .. " s)"
+    end
   end
   -- Error messages quote the invoking packet: say whose, as far as the quote reaches.
   local q = off + 8
