@@ -472,6 +472,7 @@ static void send_request(struct guard_ctl *g, struct gc_filter *f, uint64_t now_
 		      f->req_id, body, sizeof(body)) == 0)
 		g->st.req_sent++;
 	f->sent_ms = now_ms;
+	f->sent_ns = mono_ns();
 	f->tries++;
 }
 
@@ -545,7 +546,7 @@ static void victim_ack(struct guard_ctl *g, const struct nip_ncmp *m, uint64_t n
 			continue;
 		f->code = m->code;
 		f->acked_ms = now_ms;
-		f->rtt_ms = (double)(now_ms - f->sent_ms);
+		f->rtt_ms = (double)(mono_ns() - f->sent_ns) / 1e6;
 		if (m->code == NCMP_SHUTOFF_INSTALLED) {
 			f->state = GC_INSTALLED;
 			f->granted_s = granted;

@@ -47,7 +47,7 @@ struct gc_filter {
 	bool automatic;
 	uint32_t req_id, duration_s, granted_s;
 	uint8_t digest[16];
-	uint64_t sent_ms, acked_ms;
+	uint64_t sent_ms, acked_ms, sent_ns; /* sent_ns: the last try, for the answer time */
 	double rtt_ms;
 };
 

@@ -86,10 +86,10 @@ const char *rib_origin_name(enum rib_origin o)
 void ctl_grace_period(struct dp *dp)
 {
 	uint64_t e0 = atomic_load(&dp->epoch);
-	struct timespec ms = { 0, 200000 };
+	struct timespec ms = { 0, 20000 }; /* a shut-off is answered after this: keep it short */
 
 	dp_wake(dp);
-	for (int i = 0; i < 25000 && atomic_load(&dp->epoch) == e0; i++)
+	for (int i = 0; i < 250000 && atomic_load(&dp->epoch) == e0; i++)
 		nanosleep(&ms, NULL);
 }
 

@@ -89,7 +89,8 @@ bool dcache_lookup(const struct dcache *c, const uint8_t digest[16], uint32_t pa
 		   uint64_t now_ns)
 {
 	unsigned cur = atomic_load_explicit(&c->cur, memory_order_acquire);
-	uint64_t age = now_ns - atomic_load_explicit(&c->gen_start, memory_order_acquire);
+	uint64_t start = atomic_load_explicit(&c->gen_start, memory_order_acquire);
+	uint64_t age = now_ns > start ? now_ns - start : 0; /* the writer's clock may be ahead */
 
 	if (!c->bits[0] || age >= 2 * DCACHE_GEN_NS)
 		return false;

@@ -70,8 +70,9 @@ int savi_link(const struct guard_state *gs, const uint8_t *a, uint8_t len, uint6
 
 	for (unsigned i = 0; i < SAVI_PROBE; i++) {
 		const struct savi_ent *e = &gs->savi[(h + i) % SAVI_SLOTS];
+		/* Signed: the data plane may refresh a binding after the reader took its clock. */
 		if (e->addr.len == len && !memcmp(e->addr.b, a, len))
-			return now - e->seen_ns < SAVI_LIFETIME_NS ? e->link : -1;
+			return (int64_t)(now - e->seen_ns) < (int64_t)SAVI_LIFETIME_NS ? e->link : -1;
 	}
 	return -1;
 }
