@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 
 #include "config.h"
 #include "newip/units.h"
@@ -387,6 +388,20 @@ static int statement(struct ctx *x, char **t, int n)
 		if (n != 2 || strlen(t[1]) >= sizeof(c->metrics_listen))
 			return fail(x, "'metrics-listen' takes one IP:PORT, e.g. 127.0.0.1:9464");
 		strcpy(c->metrics_listen, t[1]);
+	} else if (strcmp(t[0], "nls-auth") == 0) {
+		if (n != 2 || (strcmp(t[1], "on") && strcmp(t[1], "off")))
+			return fail(x, "'nls-auth' is on or off");
+		c->nls_auth = t[1][1] == 'n';
+	} else if (strcmp(t[0], "trust") == 0) {
+		size_t got = 0;
+		if (n != 2 || sodium_base642bin(c->trust[c->n_trust % CFG_MAX_TRUST], NIP_PK_LEN, t[1],
+						strlen(t[1]), NULL, &got, NULL,
+						sodium_base64_VARIANT_ORIGINAL) || got != NIP_PK_LEN)
+			return fail(x, "'trust' takes one public key in base64, as 'newip key show FILE' "
+				    "prints it (public-key line)");
+		if (c->n_trust == CFG_MAX_TRUST)
+			return fail(x, "more than %d trust anchors", CFG_MAX_TRUST);
+		c->n_trust++;
 	} else if (strcmp(t[0], "flood-guard") == 0) {
 		if (n != 2 || (strcmp(t[1], "on") && strcmp(t[1], "off")))
 			return fail(x, "'flood-guard' is on or off");
@@ -419,7 +434,7 @@ static int statement(struct ctx *x, char **t, int n)
 		return fail(x, "unknown keyword '%s'; expected node, address, link, route, routing, "
 			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority, "
 			    "metrics-listen, key, flood-guard, flood-threshold, flood-duration, shutoff-max, "
-			    "shutoff-verify-rate or digest-cache",
+			    "shutoff-verify-rate, digest-cache, nls-auth or trust",
 			    t[0]);
 	}
 	return 0;
@@ -493,6 +508,11 @@ int config_check(struct config *c, char *err, size_t errlen)
 			 "one address", c->path);
 		return -1;
 	}
+	if (c->nls_auth && !c->has_key) {
+		snprintf(err, errlen, "%s: 'nls-auth on' needs the node's key to sign with: add 'key "
+			 "FILE' (and a 'trust' line for every other router's public key)", c->path);
+		return -1;
+	}
 	if (c->flood_guard && !config_selfcert(c)) {
 		snprintf(err, errlen, "%s: 'flood-guard on' needs the node's key and a self-certifying "
 			 "address: add 'key FILE' and 'address auto PREFIX'", c->path);
@@ -562,6 +582,13 @@ void config_print(const struct config *c, FILE *f)
 		fprintf(f, "metrics-listen %s\n", c->metrics_listen);
 	if (c->has_key) /* the path, never the key */
 		fprintf(f, "key %s\n", c->key_path);
+	fprintf(f, "nls-auth %s\n", c->nls_auth ? "on" : "off");
+	for (unsigned i = 0; i < c->n_trust; i++) {
+		char b64[NIP_KEY_B64_LEN];
+		sodium_bin2base64(b64, sizeof(b64), c->trust[i], NIP_PK_LEN,
+				  sodium_base64_VARIANT_ORIGINAL);
+		fprintf(f, "trust %s\n", b64);
+	}
 	fprintf(f, "flood-guard %s\nflood-threshold %u\nflood-duration %u\nshutoff-max %u\n"
 		   "shutoff-verify-rate %u\ndigest-cache %llu\n", c->flood_guard ? "on" : "off",
 		c->flood_pps, c->flood_s, c->shutoff_max_s, c->verify_rate,

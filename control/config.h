@@ -10,6 +10,7 @@
 
 #define CFG_MAX_ROUTES 1024
 #define CFG_NAME 64
+#define CFG_MAX_TRUST 64
 
 struct cfg_route {
 	struct nip_prefix prefix;
@@ -54,6 +55,10 @@ struct config {
 	uint32_t shutoff_max_s;		/* default 3600 */
 	uint32_t verify_rate;		/* shut-off verifications per second per link, default 200 */
 	uint64_t dcache_pps;		/* digest-cache sizing, default 1000000 */
+	/* Authenticated NLS (docs/spec.md §9.1). */
+	bool nls_auth;
+	uint8_t trust[CFG_MAX_TRUST][NIP_PK_LEN]; /* trust anchors: routers' public keys */
+	unsigned n_trust;
 };
 
 /* Returns 0, or -1 with "FILE:LINE: what is wrong, how to fix" in err. */

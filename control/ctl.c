@@ -227,6 +227,8 @@ static json_t *cmd_stats(struct node *n)
 				    (json_int_t)ls->spf_runs, "last_spf_us",
 				    (json_int_t)n->lsr.last_spf_us, "lsas_originated",
 				    (json_int_t)ls->originated);
+	json_object_set_new(routing, "auth_rejected", json_integer((json_int_t)ls->auth_rejected));
+	json_object_set_new(routing, "auth", json_boolean(n->lsr.auth));
 	return json_pack("{s:b, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok", 1,
 			 "guard", guard_ctl_stats_json(&n->guard), "top_sources",
 			 guard_ctl_top_json(&n->guard), "routing", routing, "forwarded",

@@ -1,9 +1,20 @@
 /* NLS glue: packets in from the data plane's ring, out through the other ring, and timers. */
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "lsr.h"
 #include "node.h"
+
+static uint64_t real_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 uint64_t lsr_now_ms(void)
 {
@@ -25,6 +36,7 @@ void lsr_init(struct lsr *l, struct node *n)
 	l->dead_ms = c->dead_ms;
 	l->refresh_s = c->lsa_refresh_s;
 	l->my_seq = c->lsa_seq_start;
+	l->auth = c->nls_auth;
 	for (unsigned i = 0; i < c->n_links; i++) {
 		l->metric[i] = c->metric[i];
 		l->delay_us[i] = c->links[i].delay_us;
@@ -46,15 +58,84 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 	h.dst.len = 1; /* x00: this link */
 	h.src = dp->addrs[0];
 	nip_w_init(&w, pkt, sizeof(pkt), &h);
+	if (l->auth) { /* spec §9.1: signed, and stamped here rather than as it leaves */
+		nip_w_security_begin(&w);
+		nip_w_sig(&w, l->node->cfg.id.pk);
+		nip_w_replay(&w, real_ns(), randombytes_random());
+		nip_w_block_end(&w);
+	}
 	int n = nip_w_finish(&w, msg, len);
-	uint16_t stamp = len > NLS_HDR_LEN && msg[1] == NLS_HELLO ?
+	uint16_t stamp = !l->auth && len > NLS_HDR_LEN && msg[1] == NLS_HELLO ?
 				 (uint16_t)((size_t)n - len + NLS_HDR_LEN + 8) : 0;
+	if (n > 0 && l->auth && nip_sec_sign(pkt, (size_t)n, l->node->cfg.id.sk) < 0)
+		n = -1;
 	if (n < 0 || !ring_push(&dp->from_ctl, link, 0, stamp, pkt, (size_t)n)) {
 		l->st.tx_dropped++;
 		return;
 	}
 	l->st.msgs_tx++;
 	dp_wake(dp);
+}
+
+/* One log line per rejected message, at most 10 a second (then a count of the rest). */
+static void auth_reject(struct lsr *l, uint16_t link, const struct nip_pkt *v, const char *why,
+			uint64_t now)
+{
+	struct nip_addr src;
+	char s[NIP_ADDR_STRLEN];
+
+	l->st.auth_rejected++;
+	if (now - l->log_window_ms >= 1000) {
+		if (l->log_suppressed)
+			fprintf(stderr, "newipd %s: %u more NLS messages rejected in the last second\n",
+				l->node->cfg.node, l->log_suppressed);
+		l->log_window_ms = now;
+		l->log_lines = l->log_suppressed = 0;
+	}
+	if (l->log_lines++ >= 10) {
+		l->log_suppressed++;
+		return;
+	}
+	nip_pkt_src(v, &src);
+	nip_addr_format(&src, s, sizeof(s));
+	fprintf(stderr, "newipd %s: link %s: NLS message from %s rejected: %s\n", l->node->cfg.node,
+		l->node->dp.links[link].cfg.name, s, why);
+}
+
+/* The checks of spec §9.1, in order. Returns true to accept. */
+static bool auth_ok(struct lsr *l, uint16_t link, const struct nip_pkt *v, uint64_t now)
+{
+	const struct config *c = &l->node->cfg;
+	struct nip_sig_elem e;
+	struct nip_replay_elem r;
+	int k = -1;
+
+	if (nip_pkt_sig(v, &e) < 0) {
+		auth_reject(l, link, v, "unsigned", now);
+		return false;
+	}
+	for (unsigned i = 0; i < c->n_trust && k < 0; i++)
+		if (!memcmp(c->trust[i], e.pk, NIP_PK_LEN))
+			k = (int)i;
+	if (k < 0) {
+		auth_reject(l, link, v, "untrusted key", now);
+		return false;
+	}
+	if (nip_sec_verify_sig(v) < 0) {
+		auth_reject(l, link, v, "bad signature", now);
+		return false;
+	}
+	int64_t skew = nip_pkt_replay(v, &r) < 0 ? INT64_MAX : (int64_t)(r.ts_ns - real_ns());
+	if (skew > 2000000000ll || skew < -2000000000ll) {
+		auth_reject(l, link, v, "stale (no replay element, or its time is more than 2 s off)", now);
+		return false;
+	}
+	if (r.ts_ns <= l->last_ts[k][link]) {
+		auth_reject(l, link, v, "replayed", now);
+		return false;
+	}
+	l->last_ts[k][link] = r.ts_ns;
+	return true;
 }
 
 void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now,
@@ -71,6 +152,8 @@ void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64
 		l->st.malformed++;
 		return;
 	}
+	if (l->auth && !auth_ok(l, link, &v, now))
+		return;
 	if (type == NLS_HELLO)
 		return nbr_hello_rx(l, link, &v, v.payload, v.payload_len, now, rx_ns);
 	/* Updates and acknowledgements count only from the two-way neighbour on that link. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../dataplane/dp.h"
+#include "config.h"
 #include "newip/nls.h"
 
 #define LSR_MAX_NODES 256
@@ -45,6 +46,7 @@ struct lsdb_entry {
 struct lsr_stats {
 	uint64_t hello_rx, lsu_rx, ack_rx, msgs_tx, malformed, stale, spf_runs, originated;
 	uint64_t tx_dropped;
+	uint64_t auth_rejected; /* spec §9.1 */
 };
 
 struct node;
@@ -65,6 +67,11 @@ struct lsr {
 	bool originate_due;
 	uint64_t last_spf_us;
 	struct lsr_stats st;
+	/* Authenticated NLS (spec §9.1): the last Timestamp accepted per trust anchor and link. */
+	bool auth;
+	uint64_t last_ts[CFG_MAX_TRUST][DP_MAX_LINKS];
+	uint64_t log_window_ms;
+	unsigned log_lines, log_suppressed;
 };
 
 /* lsr.c: the glue */

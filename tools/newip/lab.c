@@ -119,6 +119,12 @@ static int write_config(const struct lab *lab, int node, const char *path)
 		fprintf(f, "key %s/labs/%s/%s.key\n", cli_rundir(), lab->name, n->name);
 	for (int i = 0; i < n->n_addrs; i++)
 		fprintf(f, "address %s\n", n->addrs[i]);
+	if (lab->nls_auth) {
+		fprintf(f, "nls-auth on\n");
+		for (int i = 0; i < lab->n_nodes; i++)
+			if (lab->nodes[i].key)
+				fprintf(f, "trust %s # %s\n", lab->pub[i], lab->nodes[i].name);
+	}
 	for (int i = 0; i < lab->n_links; i++) {
 		const struct lab_link *l = &lab->links[i];
 		if (l->a != node && l->b != node)
@@ -163,21 +169,30 @@ static const char *newipd_path(void)
 	return "newipd"; /* from PATH */
 }
 
-static pid_t start_node(const struct lab *lab, int node, const char *dir)
+/* A new identity for every keyed node at every lab up (mode 0600), all before any node
+ * starts: with nls-auth each node's configuration trusts every other node's key. */
+static int make_keys(struct lab *lab, const char *dir)
 {
-	char ns[64], conf[600], log[600];
-
-	if (lab->nodes[node].key) { /* a new identity for every lab up (mode 0600) */
+	for (int i = 0; i < lab->n_nodes; i++) {
 		struct nip_identity id;
 		char path[600], err[700] = "libsodium could not start";
-		snprintf(path, sizeof(path), "%s/%s.key", dir, lab->nodes[node].name);
+		if (!lab->nodes[i].key)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.key", dir, lab->nodes[i].name);
 		unlink(path);
 		if (nip_crypto_init() < 0 || nip_key_generate(path, &id, err, sizeof(err)) < 0) {
 			fprintf(stderr, "newip lab: %s\n", err);
 			return -1;
 		}
+		nip_key_public_b64(&id, lab->pub[i]);
 		nip_key_forget(&id);
 	}
+	return 0;
+}
+
+static pid_t start_node(const struct lab *lab, int node, const char *dir)
+{
+	char ns[64], conf[600], log[600];
 
 	ns_name(ns, sizeof(ns), lab, node);
 	snprintf(conf, sizeof(conf), "%s/%s.conf", dir, lab->nodes[node].name);
@@ -337,7 +352,7 @@ static int lab_down(const struct lab *lab)
 	return EX_OK;
 }
 
-static int lab_up(const struct lab *lab)
+static int lab_up(struct lab *lab)
 {
 	char dir[512], ns[64], path[600];
 	pid_t pids[LAB_MAX_NODES];
@@ -367,7 +382,7 @@ static int lab_up(const struct lab *lab)
 			goto fail;
 		}
 	}
-	if (make_links(lab) < 0)
+	if (make_links(lab) < 0 || make_keys(lab, dir) < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/pids", dir);
 	if (!(f = fopen(path, "w")))

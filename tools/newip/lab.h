@@ -42,6 +42,8 @@ struct lab {
 	int n_nodes;
 	struct lab_link links[LAB_MAX_LINKS];
 	int n_links;
+	bool nls_auth;			       /* every node signs NLS and trusts every node's key */
+	char pub[LAB_MAX_NODES][48];	       /* each keyed node's public key (base64), at lab up */
 };
 
 /* Parse and check a topology file; on error "FILE:LINE: what, how to fix" in err. */

@@ -324,7 +324,7 @@ int lab_node_index(const struct lab *lab, const char *name)
 
 static int load_doc(struct ctx *x, struct lab *lab)
 {
-	static const char *const keys[] = { "name", "nodes", "links", NULL };
+	static const char *const keys[] = { "name", "nodes", "links", "nls-auth", NULL };
 	yaml_node_t *root = yaml_document_get_root_node(&x->doc), *nodes, *links;
 	const char *name;
 
@@ -343,6 +343,14 @@ static int load_doc(struct ctx *x, struct lab *lab)
 		if (load_node(x, lab, yaml_document_get_node(&x->doc, p->key),
 			      yaml_document_get_node(&x->doc, p->value)) < 0)
 			return -1;
+	const char *auth = scalar(get(x, root, "nls-auth"));
+	if (auth && strcmp(auth, "on") && strcmp(auth, "off"))
+		return fail(x, get(x, root, "nls-auth"), "'nls-auth' is on or off");
+	lab->nls_auth = auth && !strcmp(auth, "on");
+	for (int i = 0; lab->nls_auth && i < lab->n_nodes; i++)
+		if (lab->nodes[i].daemon && !lab->nodes[i].key)
+			return fail(x, get(x, root, "nls-auth"), "'nls-auth: on' needs 'key: auto' on "
+				    "every node; node '%s' has none", lab->nodes[i].name);
 	links = get(x, root, "links");
 	if (links && links->type != YAML_SEQUENCE_NODE)
 		return fail(x, links, "'links' must be a list");
