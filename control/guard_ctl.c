@@ -428,9 +428,10 @@ static void edge_request(struct guard_ctl *g, uint16_t link, const struct nip_pk
 		return answer(g, v, m->param, NCMP_SHUTOFF_UNKNOWN_PKT, 0);
 	if (!verify_budget(g, link))
 		return answer(g, v, m->param, NCMP_SHUTOFF_RATE, 0);
-	if (nip_sec_verify_sig(v) < 0)
+	struct nip_sig_elem se;
+	if (nip_sec_verify_sig(v) < 0 || nip_pkt_sig(v, &se) < 0) /* the one Ed25519 check */
 		return answer(g, v, m->param, NCMP_SHUTOFF_BAD_SIG, 0);
-	if (nip_sec_verify(v) < 0)
+	if (!nip_addr_is_selfcert(v->src, v->src_len, se.pk))
 		return answer(g, v, m->param, NCMP_SHUTOFF_NOT_SELFCERT, 0);
 	replay_note(g, rh);
 	s = gd ? guard_sess_by_addr(gd, o.b, o.len) : NULL;

@@ -183,12 +183,9 @@ int nip_sec_verify_sig(const struct nip_pkt *p)
 int nip_sec_verify(const struct nip_pkt *p)
 {
 	struct nip_sig_elem e;
-	crypto_sign_state st;
+	int rc = nip_sec_verify_sig(p);
 
-	if (nip_pkt_sig(p, &e) < 0)
-		return NIP_E_NOTFOUND;
-	sig_state(p, &st);
-	if (crypto_sign_final_verify(&st, e.sig, e.pk) != 0)
-		return NIP_E_AUTH;
+	if (rc < 0 || nip_pkt_sig(p, &e) < 0)
+		return rc < 0 ? rc : NIP_E_NOTFOUND;
 	return nip_addr_is_selfcert(p->src, p->src_len, e.pk) ? 0 : NIP_E_AUTH;
 }
