@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../lib/bytes.h"
+#include "clock.h"
 #include "guard_ctl.h"
 #include "node.h"
 
@@ -21,22 +22,6 @@
 #define REG_RETRY_MAX_MS 30000
 #define REQ_RETRY_MS 1000
 #define REQ_TRIES 3
-
-static uint64_t real_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 /* ---- publishing ---- */
 
@@ -108,17 +93,17 @@ void guard_ctl_free(struct guard_ctl *g)
 
 /* ---- building and sending ---- */
 
-/* The link a routed packet will leave by, or -1. The control thread publishes the FIB, so
- * reading the current one here is safe. */
-static int out_link(const struct dp *dp, const uint8_t *pkt, size_t len)
+/* The link a packet from src to dst (Flow Label 0) will leave by, or -1. The route and its
+ * flow hash read only the addresses and the label, so no packet needs building for it. The
+ * control thread publishes the FIB, so reading the current one here is safe. */
+static int out_link(const struct dp *dp, const struct nip_addr *src, const struct nip_addr *dst)
 {
 	const struct fwd *f = atomic_load(&dp->fwd);
+	const struct nip_pkt v = { .dst = dst->b, .dst_len = dst->len, .src = src->b,
+				   .src_len = src->len };
 	const struct nh_group *grp;
-	struct nip_pkt v;
 
-	if (!f || nip_pkt_parse(&v, pkt, len) < 0)
-		return -1;
-	return fwd_pick(f, &v, &grp);
+	return f ? fwd_pick(f, &v, &grp) : -1;
 }
 
 /*
@@ -141,10 +126,8 @@ static int send_ncmp(struct guard_ctl *g, uint16_t link, const struct nip_addr *
 
 	h.src = *src;
 	h.dst = *dst;
-	if (link == LINK_LOCAL) { /* which link, to know whether it carries a tag */
-		len = nip_ncmp_build(pkt, sizeof(pkt), &h, type, code, param, body, body_len);
-		out = len > 0 ? out_link(dp, pkt, (size_t)len) : -1;
-	}
+	if (link == LINK_LOCAL) /* which link, to know whether it carries a tag */
+		out = out_link(dp, src, dst);
 	bool tag = out >= 0 && out < DP_MAX_LINKS && g->host[out].state == GC_HOST_REGISTERED &&
 		   nip_addr_eq(&g->host[out].addr, src);
 	nip_w_init(&w, pkt, sizeof(pkt), &h);
@@ -236,18 +219,18 @@ static void host_auth_failed(struct guard_ctl *g, uint16_t link, uint64_t now_ms
 static bool replay_fresh(struct guard_ctl *g, const struct nip_pkt *v, uint64_t *h_out)
 {
 	struct nip_replay_elem r;
+	uint64_t h, now = real_ns();
 	int64_t skew;
-	uint64_t h;
 
 	if (nip_pkt_replay(v, &r) < 0)
 		return false;
-	skew = (int64_t)(r.ts_ns - real_ns());
+	skew = (int64_t)(r.ts_ns - now);
 	if (skew > GC_REPLAY_WINDOW_NS || skew < -GC_REPLAY_WINDOW_NS)
 		return false;
 	h = (uint64_t)guard_addr_hash(v->src, v->src_len) << 32 ^ r.nonce ^ r.ts_ns * 0x9e3779b97f4a7c15ull;
 	for (unsigned i = 0; i < 8; i++) {
 		unsigned s = (unsigned)((h + i) % GC_REPLAY_SLOTS);
-		if (g->replay[s].h == h && real_ns() - g->replay[s].ts_ns < 2 * GC_REPLAY_WINDOW_NS)
+		if (g->replay[s].h == h && now - g->replay[s].ts_ns < 2 * GC_REPLAY_WINDOW_NS)
 			return false;
 	}
 	*h_out = h;

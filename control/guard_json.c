@@ -2,6 +2,7 @@
  * registrations, SAVI bindings, the heaviest sources, counters. Never a key. */
 #include <time.h>
 
+#include "clock.h"
 #include "guard_ctl.h"
 #include "node.h"
 
@@ -11,14 +12,6 @@ static json_t *addr_j(const struct nip_addr *a)
 
 	nip_addr_format(a, s, sizeof(s));
 	return json_string(s);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 static const char *state_name(enum gc_filter_state s)

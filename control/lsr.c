@@ -5,23 +5,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "lsr.h"
 #include "node.h"
 
-static uint64_t real_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 uint64_t lsr_now_ms(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+	return mono_ns() / 1000000u;
 }
 
 void lsr_init(struct lsr *l, struct node *n)
