@@ -67,6 +67,8 @@ int guard_ctl_init(struct guard_ctl *g, struct node *n, char *err, size_t errlen
 	g->n = n;
 	g->self = config_selfcert(c);
 	for (unsigned i = 0; i < c->n_links && i < GUARD_LINKS; i++) {
+		tb_fill(&g->verify[i], GC_VERIFY_BURST);
+		tb_fill(&gs->punt[i], PUNT_BURST);
 		gs->check[i] = (enum src_check)c->links[i].src_check;
 		gs->any_check |= gs->check[i] != SRC_CHECK_OFF;
 		if (g->self) {
@@ -353,24 +355,6 @@ static struct gc_filter *filter_new(struct guard_ctl *g)
 	return NULL;
 }
 
-/* Spend one of a link's verification tokens (§6.5 step 4). */
-static bool verify_budget(struct guard_ctl *g, uint16_t link)
-{
-	uint64_t now = mono_ns(), rate = g->n->cfg.verify_rate;
-	typeof(g->verify[0]) *b = &g->verify[link];
-
-	if (!b->last_ns)
-		b->milli = GC_VERIFY_BURST * 1000ull;
-	b->milli += (now - b->last_ns) * rate / 1000000u; /* thousandths per ns·rate */
-	if (b->milli > GC_VERIFY_BURST * 1000ull)
-		b->milli = GC_VERIFY_BURST * 1000ull;
-	b->last_ns = now;
-	if (b->milli < 1000)
-		return false;
-	b->milli -= 1000;
-	return true;
-}
-
 static void answer(struct guard_ctl *g, const struct nip_pkt *v, uint32_t req_id, uint8_t code,
 		   uint16_t granted)
 {
@@ -409,7 +393,7 @@ static void edge_request(struct guard_ctl *g, uint16_t link, const struct nip_pk
 		return answer(g, v, m->param, NCMP_SHUTOFF_REPLAY, 0);
 	if (!dcache_lookup(&dp->gs->dc, r.digest, dcache_pair_hash(o.b, o.len, vic.b, vic.len), now))
 		return answer(g, v, m->param, NCMP_SHUTOFF_UNKNOWN_PKT, 0);
-	if (!verify_budget(g, link))
+	if (!tb_allow(&g->verify[link], g->n->cfg.verify_rate, GC_VERIFY_BURST, now))
 		return answer(g, v, m->param, NCMP_SHUTOFF_RATE, 0);
 	struct nip_sig_elem se;
 	if (nip_sec_verify_sig(v) < 0 || nip_pkt_sig(v, &se) < 0) /* the one Ed25519 check */

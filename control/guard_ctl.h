@@ -66,10 +66,7 @@ struct guard_ctl {
 	struct {
 		uint64_t h, ts_ns;
 	} replay[GC_REPLAY_SLOTS];
-	struct {
-		uint64_t last_ns;
-		uint64_t milli; /* thousandths of a token */
-	} verify[DP_MAX_LINKS];
+	struct tbucket verify[DP_MAX_LINKS]; /* signature checks per link (§6.5 step 4) */
 	struct ratelimit ack_rl;
 	struct gc_stats st;
 	bool dirty;

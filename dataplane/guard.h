@@ -16,6 +16,7 @@
 #include "dcache.h"
 #include "hh.h"
 #include "newip/newip.h"
+#include "ratelimit.h"
 
 #define GUARD_MAX_SESS 256
 #define GUARD_MAX_FILT 256
@@ -25,6 +26,8 @@
 #define SAVI_PROBE 16
 #define SAVI_LIFETIME_NS (300ull * 1000000000ull)
 #define RECENT_SLOTS 1024
+#define PUNT_RATE 20000 /* shut-off requests per second a link may hand to the control plane */
+#define PUNT_BURST 256
 
 enum src_check { SRC_CHECK_OFF, SRC_CHECK_ON, SRC_CHECK_STRICT };
 
@@ -85,8 +88,7 @@ struct guard_state {
 	struct hh hh;
 	struct recent_ent recent[RECENT_SLOTS];
 	uint64_t filt_hits[GUARD_MAX_FILT];
-	uint64_t punt_last_ns[GUARD_LINKS];
-	uint32_t punt_tokens[GUARD_LINKS];
+	struct tbucket punt[GUARD_LINKS]; /* shut-off requests handed to the control plane */
 };
 
 uint32_t guard_addr_hash(const uint8_t *a, uint8_t len);

@@ -10,7 +10,7 @@ void rl_init(struct ratelimit *rl, uint32_t rate, uint32_t burst, uint64_t seed)
 	rl->burst = burst;
 	rl->seed = seed;
 	for (unsigned i = 0; i < RL_BUCKETS; i++)
-		rl->b[i].tokens_milli = burst * 1000;
+		tb_fill(&rl->b[i], burst);
 }
 
 static unsigned bucket(const struct ratelimit *rl, const uint8_t *key, size_t len)
@@ -24,15 +24,5 @@ static unsigned bucket(const struct ratelimit *rl, const uint8_t *key, size_t le
 
 bool rl_allow(struct ratelimit *rl, const uint8_t *key, size_t len, uint64_t now_ns)
 {
-	unsigned i = bucket(rl, key, len);
-	uint64_t dt = now_ns - rl->b[i].last_ns, add = dt / 1000 * rl->rate / 1000;
-	uint64_t t = rl->b[i].tokens_milli + add, cap = (uint64_t)rl->burst * 1000;
-
-	if (add > 0)
-		rl->b[i].last_ns = now_ns;
-	rl->b[i].tokens_milli = (uint32_t)(t > cap ? cap : t);
-	if (rl->b[i].tokens_milli < 1000)
-		return false;
-	rl->b[i].tokens_milli -= 1000;
-	return true;
+	return tb_allow(&rl->b[bucket(rl, key, len)], rl->rate, rl->burst, now_ns);
 }

@@ -8,9 +8,6 @@
 
 #include "dp.h"
 
-#define PUNT_RATE 20000 /* shut-off requests per second a link may hand to the control plane */
-#define PUNT_BURST 256
-
 bool shutoff_edge(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 {
 	struct guard_state *gs = dp->gs;
@@ -50,19 +47,11 @@ bool shutoff_intercept(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	    v->payload[0] != NCMP_SHUTOFF_REQUEST || !owns(dp, v->dst, v->dst_len))
 		return false;
 	/* A token bucket per link bounds what forged requests can make the control plane do. */
-	uint64_t add = (dp->now_ns - gs->punt_last_ns[l]) * PUNT_RATE / 1000000000ull;
-	if (add) {
-		gs->punt_tokens[l] = (uint32_t)(gs->punt_tokens[l] + add > PUNT_BURST ?
-							PUNT_BURST : gs->punt_tokens[l] + add);
-		gs->punt_last_ns[l] = dp->now_ns;
-	}
-	if (!gs->punt_tokens[l] ||
-	    !ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len)) {
+	if (!tb_allow(&gs->punt[l], PUNT_RATE, PUNT_BURST, dp->now_ns) ||
+	    !ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len))
 		STAT_ADD(dp->st.drop[DROP_CTL_BUSY], 1);
-	} else {
-		gs->punt_tokens[l]--;
+	else
 		dp->to_ctl_pending = true;
-	}
 	pool_put(&dp->pool, k);
 	return true;
 }
