@@ -337,6 +337,15 @@ static bool uint_arg(char **t, int n, unsigned long long lo, unsigned long long 
 	return t[1][0] != '-' && !*end && !errno && *v >= lo && *v <= hi;
 }
 
+/* "KEYWORD on|off" into *v; false if the value is neither. */
+static bool on_off(char **t, int n, bool *v)
+{
+	if (n != 2 || (strcmp(t[1], "on") && strcmp(t[1], "off")))
+		return false;
+	*v = t[1][1] == 'n';
+	return true;
+}
+
 static int statement(struct ctx *x, char **t, int n)
 {
 	unsigned long long v;
@@ -362,9 +371,8 @@ static int statement(struct ctx *x, char **t, int n)
 			return fail(x, "'rundir' takes one directory, e.g. 'rundir /run/newip'");
 		strcpy(c->rundir, t[1]);
 	} else if (strcmp(t[0], "routing") == 0) {
-		if (n != 2 || (strcmp(t[1], "on") && strcmp(t[1], "off")))
+		if (!on_off(t, n, &c->routing))
 			return fail(x, "'routing' is on or off");
-		c->routing = t[1][1] == 'n';
 	} else if (!strcmp(t[0], "hello-interval") || !strcmp(t[0], "dead-interval")) {
 		if (!uint_arg(t, n, 10, 60000, &v))
 			return fail(x, "'%s' takes milliseconds, 10 to 60000", t[0]);
@@ -389,9 +397,8 @@ static int statement(struct ctx *x, char **t, int n)
 			return fail(x, "'metrics-listen' takes one IP:PORT, e.g. 127.0.0.1:9464");
 		strcpy(c->metrics_listen, t[1]);
 	} else if (strcmp(t[0], "nls-auth") == 0) {
-		if (n != 2 || (strcmp(t[1], "on") && strcmp(t[1], "off")))
+		if (!on_off(t, n, &c->nls_auth))
 			return fail(x, "'nls-auth' is on or off");
-		c->nls_auth = t[1][1] == 'n';
 	} else if (strcmp(t[0], "trust") == 0) {
 		size_t got = 0;
 		if (n != 2 || sodium_base642bin(c->trust[c->n_trust % CFG_MAX_TRUST], NIP_PK_LEN, t[1],
@@ -403,9 +410,8 @@ static int statement(struct ctx *x, char **t, int n)
 			return fail(x, "more than %d trust anchors", CFG_MAX_TRUST);
 		c->n_trust++;
 	} else if (strcmp(t[0], "flood-guard") == 0) {
-		if (n != 2 || (strcmp(t[1], "on") && strcmp(t[1], "off")))
+		if (!on_off(t, n, &c->flood_guard))
 			return fail(x, "'flood-guard' is on or off");
-		c->flood_guard = t[1][1] == 'n';
 	} else if (strcmp(t[0], "flood-threshold") == 0) {
 		if (!uint_arg(t, n, 1, 100000000, &v))
 			return fail(x, "'flood-threshold' takes packets per second from one source, 1 "
