@@ -29,6 +29,11 @@ json_t *ctl_request(const char *node, json_t *req);
 /* Send {"cmd": cmd, ...extra} to the node; print the JSON with -j; NULL on failure (message
  * printed). Takes extra. */
 json_t *cli_call(struct cli *c, const char *cmd, json_t *extra);
+/* A view: ask cmd, print the answer with print (or its JSON with -j). Exit code. */
+int cli_show(struct cli *c, const char *cmd, void (*print)(json_t *answer));
+/* A member of an answer, 0 or "" when absent. */
+long long cli_jint(json_t *o, const char *k);
+const char *cli_jstr(json_t *o, const char *k);
 /* Same, to a socket path; quiet (for the lab's readiness poll). */
 json_t *ctl_request_path(const char *path, json_t *req, int timeout_ms);
 

@@ -6,17 +6,6 @@
 #include "cli.h"
 #include "newip/units.h"
 
-static long long jint(json_t *o, const char *k)
-{
-	return (long long)json_integer_value(json_object_get(o, k));
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 /* The victim's entry for source → destination, or NULL. Borrowed from r. */
 static json_t *requested(json_t *r, const char *src, const char *dst)
 {
@@ -24,7 +13,7 @@ static json_t *requested(json_t *r, const char *src, const char *dst)
 	size_t i;
 
 	json_array_foreach(json_object_get(r, "requested"), i, x)
-		if (!strcmp(jstr(x, "source"), src) && !strcmp(jstr(x, "destination"), dst))
+		if (!strcmp(cli_jstr(x, "source"), src) && !strcmp(cli_jstr(x, "destination"), dst))
 			return x;
 	return NULL;
 }
@@ -65,7 +54,7 @@ int cmd_shutoff(struct cli *c, int argc, char **argv)
 		return EX_FAIL;
 	char dst[NIP_ADDR_STRLEN], canon[NIP_ADDR_STRLEN];
 	struct nip_addr a;
-	snprintf(dst, sizeof(dst), "%s", jstr(r, "destination"));
+	snprintf(dst, sizeof(dst), "%s", cli_jstr(r, "destination"));
 	nip_addr_parse(&a, src);
 	nip_addr_format(&a, canon, sizeof(canon));
 	json_decref(r);
@@ -82,7 +71,7 @@ int cmd_shutoff(struct cli *c, int argc, char **argv)
 		if (!f)
 			return EX_FAIL;
 		x = requested(f, canon, dst);
-		const char *state = x ? jstr(x, "state") : "gone";
+		const char *state = x ? cli_jstr(x, "state") : "gone";
 		if (strcmp(state, "pending")) {
 			int rc = !strcmp(state, "installed") ? EX_OK : EX_FAIL;
 			if (json) {
@@ -91,11 +80,11 @@ int cmd_shutoff(struct cli *c, int argc, char **argv)
 				free(s);
 			} else if (rc == EX_OK) {
 				printf("shut-off of %s -> %s installed at the source's first hop for "
-				       "%llds (answer in %.1f ms)\n", canon, dst, jint(x, "granted_s"),
+				       "%llds (answer in %.1f ms)\n", canon, dst, cli_jint(x, "granted_s"),
 				       json_real_value(json_object_get(x, "answer_ms")));
 			} else {
 				fprintf(stderr, "newip shutoff: %s: %s\n", state,
-					x && json_object_get(x, "answer") ? jstr(x, "answer") :
+					x && json_object_get(x, "answer") ? cli_jstr(x, "answer") :
 					"no first-hop router answered (is the source behind a "
 					"source-checked link?)");
 			}
@@ -109,67 +98,64 @@ int cmd_shutoff(struct cli *c, int argc, char **argv)
 	return EX_FAIL;
 }
 
+static void print_filters(json_t *r)
+{
+	json_t *e = json_object_get(r, "at_edge"), *v = json_object_get(r, "requested"), *x;
+	size_t i;
+
+	if (json_array_size(e))
+		printf("filters here, at the sources' edge:\n");
+	json_array_foreach(e, i, x)
+		printf("  %s -> %s on %s  %lld dropped  %.0fs left of %llds\n", cli_jstr(x, "source"),
+		       cli_jstr(x, "destination"), cli_jstr(x, "link"), cli_jint(x, "hits"),
+		       json_real_value(json_object_get(x, "expires_in_s")), cli_jint(x, "granted_s"));
+	if (json_array_size(v))
+		printf("shut-offs this node asked for:\n");
+	json_array_foreach(v, i, x) {
+		printf("  %s -> %s  %s%s", cli_jstr(x, "source"), cli_jstr(x, "destination"),
+		       cli_jstr(x, "state"),
+		       json_is_true(json_object_get(x, "automatic")) ? " (flood guard)" : "");
+		if (json_object_get(x, "answer"))
+			printf(" (%s)", cli_jstr(x, "answer"));
+		if (!strcmp(cli_jstr(x, "state"), "installed"))
+			printf("  %.0fs left  %lld still arrived",
+			       json_real_value(json_object_get(x, "expires_in_s")), cli_jint(x, "hits"));
+		printf("\n");
+	}
+	if (!json_array_size(e) && !json_array_size(v))
+		printf("no shut-off filters\n");
+}
+
 int cmd_filters(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = cli_call(c, "filters.show", NULL), *x;
+	return cli_show(c, "filters.show", print_filters);
+}
+
+static void print_sav(json_t *r)
+{
+	json_t *x;
 	size_t i;
 
-	if (!r)
-		return EX_USAGE;
-	if (!c->json) {
-		json_t *e = json_object_get(r, "at_edge"), *v = json_object_get(r, "requested");
-		if (json_array_size(e))
-			printf("filters here, at the sources' edge:\n");
-		json_array_foreach(e, i, x)
-			printf("  %s -> %s on %s  %lld dropped  %.0fs left of %llds\n", jstr(x, "source"),
-			       jstr(x, "destination"), jstr(x, "link"), jint(x, "hits"),
-			       json_real_value(json_object_get(x, "expires_in_s")), jint(x, "granted_s"));
-		if (json_array_size(v))
-			printf("shut-offs this node asked for:\n");
-		json_array_foreach(v, i, x) {
-			printf("  %s -> %s  %s%s", jstr(x, "source"), jstr(x, "destination"),
-			       jstr(x, "state"), json_is_true(json_object_get(x, "automatic")) ?
-			       " (flood guard)" : "");
-			if (json_object_get(x, "answer"))
-				printf(" (%s)", jstr(x, "answer"));
-			if (!strcmp(jstr(x, "state"), "installed"))
-				printf("  %.0fs left  %lld still arrived", json_real_value(
-				       json_object_get(x, "expires_in_s")), jint(x, "hits"));
-			printf("\n");
-		}
-		if (!json_array_size(e) && !json_array_size(v))
-			printf("no shut-off filters\n");
+	json_array_foreach(json_object_get(r, "links"), i, x)
+		printf("%-8s source-check %s\n", cli_jstr(x, "link"), cli_jstr(x, "source_check"));
+	json_array_foreach(json_object_get(r, "registered_hosts"), i, x)
+		printf("  host %s on %s, key id %s, %.0fs left\n", cli_jstr(x, "address"),
+		       cli_jstr(x, "link"), cli_jstr(x, "key_id"),
+		       json_real_value(json_object_get(x, "expires_in_s")));
+	json_array_foreach(json_object_get(r, "registrations"), i, x) {
+		printf("this node on %s: %s", cli_jstr(x, "link"), cli_jstr(x, "state"));
+		if (json_object_get(x, "key_id"))
+			printf(" as %s, key id %s", cli_jstr(x, "address"), cli_jstr(x, "key_id"));
+		printf("\n");
 	}
-	json_decref(r);
-	return EX_OK;
+	printf("savi bindings %lld of %lld; digest cache %lld bytes, %lld packets\n",
+	       cli_jint(r, "savi_bindings"), cli_jint(r, "savi_capacity"),
+	       cli_jint(r, "digest_cache_bytes"), cli_jint(r, "digest_cache_inserts"));
 }
 
 int cmd_sav(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = cli_call(c, "sav.show", NULL), *x;
-	size_t i;
-
-	if (!r)
-		return EX_USAGE;
-	if (!c->json) {
-		json_array_foreach(json_object_get(r, "links"), i, x)
-			printf("%-8s source-check %s\n", jstr(x, "link"), jstr(x, "source_check"));
-		json_array_foreach(json_object_get(r, "registered_hosts"), i, x)
-			printf("  host %s on %s, key id %s, %.0fs left\n", jstr(x, "address"),
-			       jstr(x, "link"), jstr(x, "key_id"),
-			       json_real_value(json_object_get(x, "expires_in_s")));
-		json_array_foreach(json_object_get(r, "registrations"), i, x) {
-			printf("this node on %s: %s", jstr(x, "link"), jstr(x, "state"));
-			if (json_object_get(x, "key_id"))
-				printf(" as %s, key id %s", jstr(x, "address"), jstr(x, "key_id"));
-			printf("\n");
-		}
-		printf("savi bindings %lld of %lld; digest cache %lld bytes, %lld packets\n",
-		       jint(r, "savi_bindings"), jint(r, "savi_capacity"),
-		       jint(r, "digest_cache_bytes"), jint(r, "digest_cache_inserts"));
-	}
-	json_decref(r);
-	return EX_OK;
+	return cli_show(c, "sav.show", print_sav);
 }

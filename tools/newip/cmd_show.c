@@ -4,76 +4,71 @@
 
 #include "cli.h"
 
-static long long jint(json_t *o, const char *k)
-{
-	return (long long)json_integer_value(json_object_get(o, k));
-}
-
 /* Latency, pacing and each class's queue (spec §10): the link's egress in one glance. */
 static void print_egress(json_t *l)
 {
 	json_t *q = json_object_get(l, "queues"), *x;
 	const char *cls;
 
-	printf("    latency %lldus", jint(l, "latency_us"));
+	printf("    latency %lldus", cli_jint(l, "latency_us"));
 	if (json_object_get(l, "delay_us"))
-		printf(" (delay %lldus)", jint(l, "delay_us"));
+		printf(" (delay %lldus)", cli_jint(l, "delay_us"));
 	if (json_object_get(l, "rate_bps"))
-		printf("  paced %.3f Mbit/s, sched %s", (double)jint(l, "rate_bps") / 1e6,
+		printf("  paced %.3f Mbit/s, sched %s", (double)cli_jint(l, "rate_bps") / 1e6,
 		       json_string_value(json_object_get(l, "sched")));
 	printf("\n");
 	json_object_foreach(q, cls, x) {
-		if (!jint(x, "enqueued") && !jint(x, "drops_early") && !jint(x, "drops_full"))
+		if (!cli_jint(x, "enqueued") && !cli_jint(x, "drops_early") && !cli_jint(x, "drops_full"))
 			continue;
 		printf("    %-8s depth %lld pkts %lld B  sojourn p50/p99/p99.9 %lld/%lld/%lld us  "
 		       "drops full %lld early %lld late %lld aqm %lld  ce %lld\n",
-		       cls, jint(x, "depth_packets"), jint(x, "depth_bytes"), jint(x, "sojourn_p50_us"),
-		       jint(x, "sojourn_p99_us"), jint(x, "sojourn_p999_us"), jint(x, "drops_full"),
-		       jint(x, "drops_early"), jint(x, "drops_late"), jint(x, "drops_aqm"),
-		       jint(x, "ce_marks"));
+		       cls, cli_jint(x, "depth_packets"), cli_jint(x, "depth_bytes"), cli_jint(x, "sojourn_p50_us"),
+		       cli_jint(x, "sojourn_p99_us"), cli_jint(x, "sojourn_p999_us"), cli_jint(x, "drops_full"),
+		       cli_jint(x, "drops_early"), cli_jint(x, "drops_late"), cli_jint(x, "drops_aqm"),
+		       cli_jint(x, "ce_marks"));
+	}
+}
+
+static void print_link(json_t *r)
+{
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "links"), i, l) {
+		const char *kind = json_string_value(json_object_get(l, "kind"));
+		printf("%s: %s mtu %lld ", json_string_value(json_object_get(l, "name")), kind,
+		       cli_jint(l, "mtu"));
+		if (!strcmp(kind, "udp"))
+			printf("local %s peer %s\n", json_string_value(json_object_get(l, "local")),
+			       json_string_value(json_object_get(l, "peer")));
+		else
+			printf("dev %s\n", json_string_value(json_object_get(l, "dev")));
+		printf("    rx %lld packets %lld bytes   tx %lld packets %lld bytes %lld errors\n",
+		       cli_jint(l, "rx_packets"), cli_jint(l, "rx_bytes"), cli_jint(l, "tx_packets"),
+		       cli_jint(l, "tx_bytes"), cli_jint(l, "tx_errors"));
+		print_egress(l);
 	}
 }
 
 int cmd_link(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = cli_call(c, "link.show", NULL), *l;
+	return cli_show(c, "link.show", print_link);
+}
+
+static void print_addr(json_t *r)
+{
+	json_t *a;
 	size_t i;
 
-	if (!r)
-		return EX_USAGE;
-	if (!c->json)
-		json_array_foreach(json_object_get(r, "links"), i, l) {
-			const char *kind = json_string_value(json_object_get(l, "kind"));
-			printf("%s: %s mtu %lld ", json_string_value(json_object_get(l, "name")), kind,
-			       jint(l, "mtu"));
-			if (!strcmp(kind, "udp"))
-				printf("local %s peer %s\n", json_string_value(json_object_get(l, "local")),
-				       json_string_value(json_object_get(l, "peer")));
-			else
-				printf("dev %s\n", json_string_value(json_object_get(l, "dev")));
-			printf("    rx %lld packets %lld bytes   tx %lld packets %lld bytes %lld errors\n",
-			       jint(l, "rx_packets"), jint(l, "rx_bytes"), jint(l, "tx_packets"),
-			       jint(l, "tx_bytes"), jint(l, "tx_errors"));
-			print_egress(l);
-		}
-	json_decref(r);
-	return EX_OK;
+	json_array_foreach(json_object_get(r, "addresses"), i, a)
+		printf("%s\n", json_string_value(a));
 }
 
 int cmd_addr(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = cli_call(c, "addr.show", NULL), *a;
-	size_t i;
-
-	if (!r)
-		return EX_USAGE;
-	if (!c->json)
-		json_array_foreach(json_object_get(r, "addresses"), i, a)
-			printf("%s\n", json_string_value(a));
-	json_decref(r);
-	return EX_OK;
+	return cli_show(c, "addr.show", print_addr);
 }
 
 int cmd_route(struct cli *c, int argc, char **argv)
@@ -92,10 +87,10 @@ int cmd_route(struct cli *c, int argc, char **argv)
 				       json_string_value(json_object_get(x, "via")),
 				       json_string_value(json_object_get(x, "origin")));
 				if (json_object_get(x, "cost"))
-					printf(" (cost %lld)", jint(x, "cost"));
+					printf(" (cost %lld)", cli_jint(x, "cost"));
 				if (json_object_get(x, "hops"))
-					printf(" latency %lldus hops %lld", jint(x, "latency_us"),
-					       jint(x, "hops"));
+					printf(" latency %lldus hops %lld", cli_jint(x, "latency_us"),
+					       cli_jint(x, "hops"));
 				printf("\n");
 			}
 		json_decref(r);
@@ -115,47 +110,46 @@ int cmd_route(struct cli *c, int argc, char **argv)
 	return EX_OK;
 }
 
+static void print_stats(json_t *r)
+{
+	json_t *v;
+	const char *k;
+
+	printf("forwarded %lld  delivered %lld  originated %lld  ncmp sent %lld (rate "
+	       "limited %lld)\n",
+	       cli_jint(r, "forwarded"), cli_jint(r, "delivered"), cli_jint(r, "originated"),
+	       cli_jint(r, "ncmp_sent"), cli_jint(r, "ncmp_rate_limited"));
+	printf("drops:");
+	json_object_foreach(json_object_get(r, "drops"), k, v) printf(" %s %lld", k,
+								      (long long)json_integer_value(v));
+	printf("\nmalformed:");
+	json_object_foreach(json_object_get(r, "malformed"), k, v) printf(" \"%s\" %lld", k,
+									  (long long)json_integer_value(v));
+	printf("\n");
+	size_t i;
+	json_t *l, *g = json_object_get(r, "guard");
+	printf("guard: source-checked %lld  registrations accepted %lld refused %lld  "
+	       "shut-off requests sent %lld received %lld  flood-guard shut-offs %lld\n",
+	       cli_jint(g, "source_checked"), cli_jint(g, "registrations_accepted"),
+	       cli_jint(g, "registrations_refused"), cli_jint(g, "shutoff_requests_sent"),
+	       cli_jint(g, "shutoff_requests_received"), cli_jint(g, "flood_guard_shutoffs"));
+	if (json_array_size(json_object_get(r, "top_sources")))
+		printf("top sources (last 100 ms):");
+	json_array_foreach(json_object_get(r, "top_sources"), i, l)
+		printf(" %s %.0f/s", json_string_value(json_object_get(l, "source")),
+		       json_real_value(json_object_get(l, "packets_per_s")));
+	if (json_array_size(json_object_get(r, "top_sources")))
+		printf("\n");
+	json_array_foreach(json_object_get(r, "links"), i, l) {
+		printf("link %s:\n", json_string_value(json_object_get(l, "name")));
+		print_egress(l);
+	}
+}
+
 int cmd_stats(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = cli_call(c, "stats", NULL), *v;
-	const char *k;
-
-	if (!r)
-		return EX_USAGE;
-	if (!c->json) {
-		printf("forwarded %lld  delivered %lld  originated %lld  ncmp sent %lld (rate "
-		       "limited %lld)\n",
-		       jint(r, "forwarded"), jint(r, "delivered"), jint(r, "originated"),
-		       jint(r, "ncmp_sent"), jint(r, "ncmp_rate_limited"));
-		printf("drops:");
-		json_object_foreach(json_object_get(r, "drops"), k, v) printf(" %s %lld", k,
-									      (long long)json_integer_value(v));
-		printf("\nmalformed:");
-		json_object_foreach(json_object_get(r, "malformed"), k, v) printf(" \"%s\" %lld", k,
-										  (long long)json_integer_value(v));
-		printf("\n");
-		size_t i;
-		json_t *l, *g = json_object_get(r, "guard");
-		printf("guard: source-checked %lld  registrations accepted %lld refused %lld  "
-		       "shut-off requests sent %lld received %lld  flood-guard shut-offs %lld\n",
-		       jint(g, "source_checked"), jint(g, "registrations_accepted"),
-		       jint(g, "registrations_refused"), jint(g, "shutoff_requests_sent"),
-		       jint(g, "shutoff_requests_received"), jint(g, "flood_guard_shutoffs"));
-		if (json_array_size(json_object_get(r, "top_sources")))
-			printf("top sources (last 100 ms):");
-		json_array_foreach(json_object_get(r, "top_sources"), i, l)
-			printf(" %s %.0f/s", json_string_value(json_object_get(l, "source")),
-			       json_real_value(json_object_get(l, "packets_per_s")));
-		if (json_array_size(json_object_get(r, "top_sources")))
-			printf("\n");
-		json_array_foreach(json_object_get(r, "links"), i, l) {
-			printf("link %s:\n", json_string_value(json_object_get(l, "name")));
-			print_egress(l);
-		}
-	}
-	json_decref(r);
-	return EX_OK;
+	return cli_show(c, "stats", print_stats);
 }
 
 void ncmp_describe(uint8_t type, uint8_t code, uint32_t param, char *buf, size_t size)
@@ -182,57 +176,56 @@ void ncmp_describe(uint8_t type, uint8_t code, uint32_t param, char *buf, size_t
 		snprintf(buf, size, "%s (code %u)", nip_ncmp_type_name(type), code);
 }
 
+static void print_neigh(json_t *r)
+{
+	json_t *x;
+	size_t i;
+
+	if (!json_is_true(json_object_get(r, "routing")))
+		printf("routing is off on this node\n");
+	json_array_foreach(json_object_get(r, "neighbours"), i, x) {
+		const char *state = json_string_value(json_object_get(x, "state"));
+		printf("%-8s %-8s", json_string_value(json_object_get(x, "link")), state);
+		if (strcmp(state, "down"))
+			printf(" %-8s %-20s heard %lldms ago  mtu %lld%s%s",
+			       json_string_value(json_object_get(x, "name")),
+			       json_string_value(json_object_get(x, "address")),
+			       cli_jint(x, "heard_ms_ago"), cli_jint(x, "mtu"),
+			       json_object_get(x, "problem") ? "  " : "",
+			       json_object_get(x, "problem") ?
+				       json_string_value(json_object_get(x, "problem")) : "");
+		printf("\n");
+	}
+}
+
 int cmd_neigh(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = cli_call(c, "neigh.show", NULL), *x;
-	size_t i;
+	return cli_show(c, "neigh.show", print_neigh);
+}
 
-	if (!r)
-		return EX_USAGE;
-	if (!c->json) {
-		if (!json_is_true(json_object_get(r, "routing")))
-			printf("routing is off on this node\n");
-		json_array_foreach(json_object_get(r, "neighbours"), i, x) {
-			const char *state = json_string_value(json_object_get(x, "state"));
-			printf("%-8s %-8s", json_string_value(json_object_get(x, "link")), state);
-			if (strcmp(state, "down"))
-				printf(" %-8s %-20s heard %lldms ago  mtu %lld%s%s",
-				       json_string_value(json_object_get(x, "name")),
-				       json_string_value(json_object_get(x, "address")),
-				       jint(x, "heard_ms_ago"), jint(x, "mtu"),
-				       json_object_get(x, "problem") ? "  " : "",
-				       json_object_get(x, "problem") ?
-					       json_string_value(json_object_get(x, "problem")) : "");
-			printf("\n");
-		}
+static void print_lsdb(json_t *r)
+{
+	json_t *x, *y;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(r, "lsas"), i, x) {
+		printf("%s %-8s seq %lld age %llds  links:",
+		       json_string_value(json_object_get(x, "origin")),
+		       json_string_value(json_object_get(x, "name")), cli_jint(x, "seq"),
+		       cli_jint(x, "age"));
+		json_array_foreach(json_object_get(x, "links"), k, y)
+			printf(" %s/%lld", json_string_value(json_object_get(y, "neighbour")),
+			       cli_jint(y, "metric"));
+		printf("  prefixes:");
+		json_array_foreach(json_object_get(x, "prefixes"), k, y)
+			printf(" %s", json_string_value(y));
+		printf("\n");
 	}
-	json_decref(r);
-	return EX_OK;
 }
 
 int cmd_lsdb(struct cli *c, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	json_t *r = cli_call(c, "lsdb.show", NULL), *x, *y;
-	size_t i, k;
-
-	if (!r)
-		return EX_USAGE;
-	if (!c->json)
-		json_array_foreach(json_object_get(r, "lsas"), i, x) {
-			printf("%s %-8s seq %lld age %llds  links:",
-			       json_string_value(json_object_get(x, "origin")),
-			       json_string_value(json_object_get(x, "name")), jint(x, "seq"),
-			       jint(x, "age"));
-			json_array_foreach(json_object_get(x, "links"), k, y)
-				printf(" %s/%lld", json_string_value(json_object_get(y, "neighbour")),
-				       jint(y, "metric"));
-			printf("  prefixes:");
-			json_array_foreach(json_object_get(x, "prefixes"), k, y)
-				printf(" %s", json_string_value(y));
-			printf("\n");
-		}
-	json_decref(r);
-	return EX_OK;
+	return cli_show(c, "lsdb.show", print_lsdb);
 }

@@ -84,3 +84,26 @@ json_t *cli_call(struct cli *c, const char *cmd, json_t *extra)
 	}
 	return resp;
 }
+
+int cli_show(struct cli *c, const char *cmd, void (*print)(json_t *answer))
+{
+	json_t *r = cli_call(c, cmd, NULL);
+
+	if (!r)
+		return EX_USAGE;
+	if (!c->json)
+		print(r);
+	json_decref(r);
+	return EX_OK;
+}
+
+long long cli_jint(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+const char *cli_jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
