@@ -4,6 +4,7 @@
 
 #include "dcache.h"
 #include "guard.h"
+#include "seqlock.h"
 
 uint32_t guard_addr_hash(const uint8_t *a, uint8_t len)
 {
@@ -98,15 +99,12 @@ bool recent_get(const struct guard_state *gs, const struct nip_addr *src, struct
 	const struct recent_ent *e = &gs->recent[guard_addr_hash(src->b, src->len) % RECENT_SLOTS];
 
 	for (int tries = 0; tries < 100; tries++) {
-		uint32_t s0 = atomic_load_explicit(&e->seq, memory_order_acquire);
-		if (s0 & 1)
-			continue;
+		uint32_t s0 = seq_read_begin(&e->seq);
 		bool same = e->src.len == src->len && !memcmp(e->src.b, src->b, src->len);
 		memcpy(digest, e->digest, 16);
 		*dst = e->dst;
 		*when_ns = e->when_ns;
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&e->seq, memory_order_relaxed) == s0)
+		if (seq_read_ok(&e->seq, s0))
 			return same && *when_ns;
 	}
 	return false;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hh.h"
+#include "seqlock.h"
 
 void hh_init(struct hh *h)
 {
@@ -30,16 +31,13 @@ static int cmp_count(const void *a, const void *b)
 /* Close the window: publish its heaviest sources, then start empty. */
 static void roll(struct hh *h, uint64_t now_ns)
 {
-	uint32_t s = atomic_load_explicit(&h->seq, memory_order_relaxed);
-
-	atomic_store_explicit(&h->seq, s + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
+	seq_write_begin(&h->seq);
 	memcpy(h->last, h->top, sizeof(h->top));
 	h->n_last = h->n_top;
 	qsort(h->last, h->n_last, sizeof(h->last[0]), cmp_count);
 	h->last_total = h->win_total;
 	h->last_end_ns = now_ns;
-	atomic_store_explicit(&h->seq, s + 2, memory_order_release);
+	seq_write_end(&h->seq);
 	memset(h->cm, 0, sizeof(h->cm));
 	h->n_top = 0;
 	h->win_total = 0;
@@ -81,15 +79,12 @@ unsigned hh_read(const struct hh *h, struct hh_entry out[HH_TOP], uint64_t *tota
 		 uint64_t *end_ns)
 {
 	for (int tries = 0; tries < 100; tries++) {
-		uint32_t s0 = atomic_load_explicit(&h->seq, memory_order_acquire);
-		if (s0 & 1)
-			continue;
+		uint32_t s0 = seq_read_begin(&h->seq);
 		unsigned n = h->n_last;
 		memcpy(out, h->last, sizeof(h->last));
 		*total = h->last_total;
 		*end_ns = h->last_end_ns;
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&h->seq, memory_order_relaxed) == s0)
+		if (seq_read_ok(&h->seq, s0))
 			return n > HH_TOP ? HH_TOP : n;
 	}
 	return 0;

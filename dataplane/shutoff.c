@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dp.h"
+#include "seqlock.h"
 
 bool shutoff_edge(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 {
@@ -70,14 +71,12 @@ void shutoff_victim(struct dp *dp, const struct nip_pkt *v)
 	if (!gs->keep_recent)
 		return;
 	struct recent_ent *e = &gs->recent[guard_addr_hash(v->src, v->src_len) % RECENT_SLOTS];
-	uint32_t s = atomic_load_explicit(&e->seq, memory_order_relaxed);
-	atomic_store_explicit(&e->seq, s + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
+	seq_write_begin(&e->seq);
 	nip_addr_set(&e->src, v->src, v->src_len);
 	nip_addr_set(&e->dst, v->dst, v->dst_len);
 	nip_pkt_digest(v, e->digest);
 	e->when_ns = dp->now_ns;
-	atomic_store_explicit(&e->seq, s + 2, memory_order_release);
+	seq_write_end(&e->seq);
 }
 
 /* Hand a control message for this node's guard (registration, acknowledgements, a failed
