@@ -166,6 +166,21 @@ static const char SC32[] = "x2001.0db8.0000.0001.0000.0000.0000.0000";
 static struct vec v[40];
 static uint8_t pk[32], sk[64], seed[32], key[32];
 static const struct nip_latency in_time = { NIP_LAT_IN_TIME, 0, 20000 };
+
+/* An NCMP message signed with the test key (Ed25519ph), with replay protection (ts, nonce). */
+static void signed_ncmp(struct vec *x, const struct nip_hdr *h, uint64_t ts, uint32_t nonce,
+			uint8_t type, uint8_t code, uint32_t param, const void *body, size_t len)
+{
+	struct nip_writer w;
+
+	nip_w_init(&w, x->b, MAXPKT, h);
+	nip_w_security_begin(&w);
+	nip_w_sig(&w, pk);
+	nip_w_replay(&w, ts, nonce);
+	nip_w_block_end(&w);
+	x->len = nip_ncmp_finish(&w, type, code, param, body, len);
+	nip_sec_sign(x->b, (size_t)x->len, sk);
+}
 static const struct nip_latency on_time = { NIP_LAT_ON_TIME, 5000, 8000 };
 
 static void vectors_basic(void)
@@ -278,13 +293,8 @@ static void vectors_security(void)
 		for (int i = 0; i < 16; i++)
 			r.digest[i] = (uint8_t)(0xd0 + i);
 		nip_shutoff_req_encode(body, &r);
-		nip_w_init(&w, v[13].b, MAXPKT, &h);
-		nip_w_security_begin(&w);
-		nip_w_sig(&w, pk);
-		nip_w_replay(&w, 1700000000500000000ull, 77);
-		nip_w_block_end(&w);
-		v[13].len = nip_ncmp_finish(&w, NCMP_SHUTOFF_REQUEST, 0, 99, body, sizeof(body));
-		nip_sec_sign(v[13].b, (size_t)v[13].len, sk);
+		signed_ncmp(&v[13], &h, 1700000000500000000ull, 77, NCMP_SHUTOFF_REQUEST, 0, 99,
+			    body, sizeof(body));
 	}
 	strcat(v[13].checks, "check: l4-checksum\ncheck: signature\n");
 	emit_valid(&v[13]);
@@ -405,7 +415,6 @@ static void vectors_register(void)
 {
 	uint8_t pfx[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1 }, body[NCMP_REGISTER_ACK_BODY];
 	struct nip_register_ack a = { .key_id = 0x0a0b0c0d, .lifetime_s = 300 };
-	struct nip_writer w;
 	struct nip_hdr h = H("x00", "x00", 0);
 
 	h.hop_limit = 1;
@@ -415,13 +424,8 @@ static void vectors_register(void)
 	snprintf(v[26].about, 512, "a source registration to x00 from a self-certifying host (key of "
 		 "seed 40..5f), host nonce 60..6f, signed, with replay protection");
 	nip_addr_selfcert(&h.src, pfx, 16, pk);
-	nip_w_init(&w, v[26].b, MAXPKT, &h);
-	nip_w_security_begin(&w);
-	nip_w_sig(&w, pk);
-	nip_w_replay(&w, 1700000000700000000ull, 5);
-	nip_w_block_end(&w);
-	v[26].len = nip_ncmp_finish(&w, NCMP_REGISTER, 0, 0, a.host_nonce, NCMP_REGISTER_BODY);
-	nip_sec_sign(v[26].b, (size_t)v[26].len, sk);
+	signed_ncmp(&v[26], &h, 1700000000700000000ull, 5, NCMP_REGISTER, 0, 0, a.host_nonce,
+		    NCMP_REGISTER_BODY);
 	strcat(v[26].checks, "check: l4-checksum\ncheck: signature\n");
 	emit_valid(&v[26]);
 
@@ -430,14 +434,8 @@ static void vectors_register(void)
 		 "router nonce 70..7f, lifetime 300 s, signed by the router (same test key)");
 	h.src = A("10.0.0.1");
 	nip_register_ack_encode(body, &a);
-	nip_w_init(&w, v[27].b, MAXPKT, &h);
-	nip_w_security_begin(&w);
-	nip_w_sig(&w, pk);
-	nip_w_replay(&w, 1700000000700100000ull, 6);
-	nip_w_block_end(&w);
-	v[27].len = nip_ncmp_finish(&w, NCMP_REGISTER_ACK, NCMP_REGISTER_ACCEPTED, a.key_id, body,
-				    sizeof(body));
-	nip_sec_sign(v[27].b, (size_t)v[27].len, sk);
+	signed_ncmp(&v[27], &h, 1700000000700100000ull, 6, NCMP_REGISTER_ACK,
+		    NCMP_REGISTER_ACCEPTED, a.key_id, body, sizeof(body));
 	strcat(v[27].checks, "check: l4-checksum\n");
 	emit_valid(&v[27]);
 }
