@@ -25,18 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../control/clock.h"
 #include "../../control/config.h"
 #include "newip/newip.h"
 
 static int fd;
-
-static uint64_t real_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 static void tx(const uint8_t *b, int n)
 {
@@ -210,22 +203,16 @@ static int mode_flood(const char *o_s, const char *prefix, long count, long rate
 	struct ident a;
 	struct nip_addr o;
 	uint8_t b[1024], d[16];
-	struct timespec t0, t;
 
 	if (nip_addr_parse(&o, o_s) < 0 || rate <= 0)
 		return 2;
 	ident_new(&a, prefix);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t t0 = mono_ns(), gap = 1000000000ull / (uint64_t)rate;
 	for (long i = 0; i < count; i++) {
 		randombytes_buf(d, sizeof(d));
 		tx(b, request(b, sizeof(b), &a, &a.addr, &o, d, 60, real_ns()));
-		for (;;) { /* pace: packet i leaves at i / rate seconds */
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			double el = (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
-			if (el >= (double)(i + 1) / (double)rate)
-				break;
+		while (mono_ns() < t0 + (uint64_t)(i + 1) * gap) /* request i leaves at i / rate s */
 			usleep(50);
-		}
 	}
 	printf("forged %ld requests\n", count);
 	return 0;
@@ -293,18 +280,8 @@ int main(int argc, char **argv)
 		if (nip_addr_parse(&s, argv[4]) < 0 || nip_addr_parse(&d, argv[5]) < 0)
 			return 2;
 		bool tag = argc == 8 && !strcmp(argv[7], "tag");
-		long rate = argc == 8 && !strncmp(argv[7], "rate=", 5) ? atol(argv[7] + 5) : 0;
-		struct timespec t0, t;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (long i = 0; i < atol(argv[6]); i++) {
+		for (long i = 0; i < atol(argv[6]); i++)
 			tx(b, udp(b, sizeof(b), &s, &d, tag ? randombytes_random() | 1 : 0));
-			while (rate) { /* packet i leaves at i / rate seconds */
-				clock_gettime(CLOCK_MONOTONIC, &t);
-				if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >=
-				    (double)(i + 1) / (double)rate)
-					break;
-			}
-		}
 		return 0;
 	}
 	if (!strcmp(argv[3], "register") && argc == 6)
