@@ -5,6 +5,7 @@
 
 #include "../lib/bytes.h"
 #include "dcache.h"
+#include "hash.h"
 
 int dcache_init(struct dcache *c, uint64_t pps)
 {
@@ -37,13 +38,10 @@ size_t dcache_bytes(const struct dcache *c)
 
 uint32_t dcache_pair_hash(const uint8_t *src, uint8_t slen, const uint8_t *dst, uint8_t dlen)
 {
-	uint32_t h = 2166136261u ^ slen;
+	uint32_t h = fnv1a32(FNV32_BASIS ^ slen, src, slen);
 
-	for (unsigned i = 0; i < slen; i++)
-		h = (h ^ src[i]) * 16777619u;
-	h = (h ^ dlen) * 16777619u;
-	for (unsigned i = 0; i < dlen; i++)
-		h = (h ^ dst[i]) * 16777619u;
+	h = fnv1a32(h, &dlen, 1);
+	h = fnv1a32(h, dst, dlen);
 	return h ^ (h >> 15);
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "fib.h"
+#include "hash.h"
 #include "newip/packet.h"
 
 #define NH_MAX_PATHS 8
@@ -29,12 +30,9 @@ void fwd_free(struct fwd *f);
 /* The flow hash of §9: Flow Label and both addresses, so one flow keeps one path. */
 static inline uint32_t fwd_flow_hash(const struct nip_pkt *v)
 {
-	uint32_t h = 2166136261u ^ v->flow_label;
+	uint32_t h = fnv1a32(fnv1a32(FNV32_BASIS ^ v->flow_label, v->dst, v->dst_len), v->src,
+			     v->src_len);
 
-	for (unsigned i = 0; i < v->dst_len; i++)
-		h = (h ^ v->dst[i]) * 16777619u;
-	for (unsigned i = 0; i < v->src_len; i++)
-		h = (h ^ v->src[i]) * 16777619u;
 	return h ^ (h >> 16);
 }
 

@@ -4,14 +4,13 @@
 
 #include "dcache.h"
 #include "guard.h"
+#include "hash.h"
 #include "seqlock.h"
 
 uint32_t guard_addr_hash(const uint8_t *a, uint8_t len)
 {
-	uint32_t h = 2166136261u ^ len;
+	uint32_t h = fnv1a32(FNV32_BASIS ^ len, a, len);
 
-	for (unsigned i = 0; i < len; i++)
-		h = (h ^ a[i]) * 16777619u;
 	return h ^ (h >> 16);
 }
 

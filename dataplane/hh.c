@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "hh.h"
 #include "seqlock.h"
 
@@ -10,15 +11,19 @@ void hh_init(struct hh *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static uint32_t row_hash(const uint8_t *a, uint8_t len, unsigned row)
+/* The address is hashed once; each row's column comes from two halves of a mixed 64-bit
+ * value (double hashing), not from a pass over the address per row. */
+static uint64_t addr_hash(const uint8_t *a, uint8_t len)
 {
-	uint32_t x = 2166136261u ^ (0x9e3779b9u * (row + 1)) ^ len;
+	uint64_t x = fnv1a32(FNV32_BASIS ^ len, a, len);
 
-	for (unsigned i = 0; i < len; i++)
-		x = (x ^ a[i]) * 16777619u;
-	x ^= x >> 13;
-	x *= 0x5bd1e995u;
-	return x ^ (x >> 15);
+	x = (x ^ (x >> 16)) * 0x9e3779b97f4a7c15ull;
+	return x ^ (x >> 29);
+}
+
+static inline unsigned row_col(uint64_t h, unsigned row)
+{
+	return (unsigned)((uint32_t)h + row * ((uint32_t)(h >> 32) | 1)) & (HH_COLS - 1);
 }
 
 static int cmp_count(const void *a, const void *b)
@@ -49,11 +54,13 @@ void hh_add(struct hh *h, const uint8_t *src, uint8_t len, uint64_t now_ns)
 	uint32_t est = UINT32_MAX;
 	unsigned min_i = 0;
 
+	uint64_t x = addr_hash(src, len);
+
 	if (now_ns - h->win_start_ns >= HH_WINDOW_NS)
 		roll(h, now_ns);
 	h->win_total++;
 	for (unsigned r = 0; r < HH_ROWS; r++) {
-		uint32_t *c = &h->cm[r][row_hash(src, len, r) & (HH_COLS - 1)];
+		uint32_t *c = &h->cm[r][row_col(x, r)];
 		if (++*c < est)
 			est = *c;
 	}
