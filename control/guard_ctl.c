@@ -202,14 +202,13 @@ static void host_ack(struct guard_ctl *g, uint16_t link, const struct nip_pkt *v
 }
 
 /* Our tags failed at the first hop: it lost our registration (a restart). Register again
- * now, once per second at most. */
-static void host_auth_failed(struct guard_ctl *g, uint16_t link, uint64_t now_ms)
+ * now on every link (the error may come back by another), once per second at most. */
+static void host_auth_failed(struct guard_ctl *g, uint64_t now_ms)
 {
 	for (unsigned i = 0; i < g->n->dp.n_links; i++) {
 		struct gc_host *h = &g->host[i];
 		if (h->state != GC_HOST_REGISTERED || now_ms < h->registered_ms + 1000)
 			continue;
-		(void)link; /* the error may come back by another link: try them all */
 		h->state = GC_HOST_TRYING;
 		h->next_ms = now_ms;
 		g->dirty = true;
@@ -563,14 +562,14 @@ void guard_ctl_rx(struct guard_ctl *g, uint16_t link, const uint8_t *pkt, size_t
 		break;
 	case NCMP_UNREACH:
 		if (m.code == NCMP_UNREACH_AUTH)
-			host_auth_failed(g, link, now_ms);
+			host_auth_failed(g, now_ms);
 		break;
 	default:
 		break;
 	}
 }
 
-static void flood_guard(struct guard_ctl *g, uint64_t now_ms)
+static void flood_guard(struct guard_ctl *g)
 {
 	struct hh_entry top[HH_TOP];
 	uint64_t total, end_ns;
@@ -600,7 +599,6 @@ static void flood_guard(struct guard_ctl *g, uint64_t now_ms)
 				(unsigned long long)pps, g->n->cfg.flood_pps, g->n->cfg.flood_s);
 		}
 	}
-	(void)now_ms;
 }
 
 void guard_ctl_tick(struct guard_ctl *g, uint64_t now_ms)
@@ -635,13 +633,13 @@ void guard_ctl_tick(struct guard_ctl *g, uint64_t now_ms)
 			} else if (f->f.victim && f->state == GC_PENDING &&
 				   now_ms >= f->sent_ms + REQ_RETRY_MS) {
 				if (f->tries < REQ_TRIES) {
-					uint8_t dst_[16];
+					uint8_t d[16];
 					struct nip_addr dst;
 					uint64_t when;
 					/* a fresher packet if there is one: the old may have aged out */
-					if (recent_get(g->n->dp.gs, &f->f.src, &dst, dst_, &when) &&
+					if (recent_get(g->n->dp.gs, &f->f.src, &dst, d, &when) &&
 					    nip_addr_eq(&dst, &f->f.dst))
-						memcpy(f->digest, dst_, 16);
+						memcpy(f->digest, d, 16);
 					send_request(g, f, now_ms);
 				} else {
 					f->state = GC_NO_ANSWER;
@@ -652,7 +650,7 @@ void guard_ctl_tick(struct guard_ctl *g, uint64_t now_ms)
 	}
 	if (g->n->cfg.flood_guard && now_ms >= g->next_flood_ms) {
 		g->next_flood_ms = now_ms + HH_WINDOW_NS / 1000000;
-		flood_guard(g, now_ms);
+		flood_guard(g);
 	}
 	if (g->dirty)
 		publish(g);

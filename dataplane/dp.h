@@ -64,6 +64,9 @@ void dp_wake(struct dp *dp);
 
 /* forward.c: the fate of every received packet is decided here. */
 void dp_input(struct dp *dp, struct pkt *k);
+/* Hand a copy of a packet to the control plane (routing, registration, shut-off messages);
+ * false, counted as control_busy, when its queue is full. */
+bool dp_to_ctl(struct dp *dp, const struct pkt *k);
 /* Route and send a packet this node originates (or loops back to itself); consumes k. */
 void dp_output(struct dp *dp, struct pkt *k);
 bool dp_is_local(const struct dp *dp, const uint8_t *addr, uint8_t len);
@@ -94,7 +97,6 @@ int savi_link(const struct guard_state *gs, const uint8_t *a, uint8_t len, uint6
 bool shutoff_edge(struct dp *dp, struct pkt *k, const struct nip_pkt *v);
 bool shutoff_intercept(struct dp *dp, struct pkt *k, const struct nip_pkt *v);
 void shutoff_victim(struct dp *dp, const struct nip_pkt *v);
-void guard_to_ctl(struct dp *dp, struct pkt *k);
 /* Start a security block with a tag element when this node tags what it sends (§6.6). */
 void dp_w_tag(const struct dp *dp, struct nip_writer *w);
 

@@ -36,6 +36,16 @@ static void malformed(struct dp *dp, struct pkt *k, int err, uint32_t off)
 	ncmp_error(dp, b, k->len, NCMP_PARAM_PROBLEM, code, off);
 }
 
+bool dp_to_ctl(struct dp *dp, const struct pkt *k)
+{
+	if (!ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len)) {
+		STAT_ADD(dp->st.drop[DROP_CTL_BUSY], 1);
+		return false;
+	}
+	dp->to_ctl_pending = true;
+	return true;
+}
+
 static void drop(struct dp *dp, struct pkt *k, enum drop_reason why)
 {
 	STAT_ADD(dp->st.drop[why], 1);
@@ -85,17 +95,12 @@ void dp_input(struct dp *dp, struct pkt *k)
 		k->len = v.len; /* Ethernet padding */
 	}
 	if (v.dst_len == 1 && v.dst[0] == 0) { /* x00: this link only (spec §4, §9, §6.6) */
-		if (v.next_hdr == NIP_PROTO_NCMP && v.payload_len >= NCMP_HDR_LEN &&
-		    (v.payload[0] == NCMP_REGISTER || v.payload[0] == NCMP_REGISTER_ACK)) {
-			guard_to_ctl(dp, k);
-			return pool_put(&dp->pool, k);
-		}
-		if (v.next_hdr != NIP_PROTO_NLS)
+		bool reg = v.next_hdr == NIP_PROTO_NCMP && v.payload_len >= NCMP_HDR_LEN &&
+			   (v.payload[0] == NCMP_REGISTER || v.payload[0] == NCMP_REGISTER_ACK);
+		if (!reg && v.next_hdr != NIP_PROTO_NLS)
 			return drop(dp, k, DROP_LINK_SCOPE);
-		if (!ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len))
-			return drop(dp, k, DROP_CTL_BUSY);
-		dp->to_ctl_pending = true;
-		STAT_ADD(dp->st.delivered, 1);
+		if (dp_to_ctl(dp, k) && !reg)
+			STAT_ADD(dp->st.delivered, 1);
 		return pool_put(&dp->pool, k);
 	}
 	if (dp->gs->any_check) { /* a first hop: sources, filters, digests (spec §11) */

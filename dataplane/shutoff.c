@@ -48,11 +48,10 @@ bool shutoff_intercept(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	    v->payload[0] != NCMP_SHUTOFF_REQUEST || !owns(dp, v->dst, v->dst_len))
 		return false;
 	/* A token bucket per link bounds what forged requests can make the control plane do. */
-	if (!tb_allow(&gs->punt[l], PUNT_RATE, PUNT_BURST, dp->now_ns) ||
-	    !ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len))
+	if (!tb_allow(&gs->punt[l], PUNT_RATE, PUNT_BURST, dp->now_ns))
 		STAT_ADD(dp->st.drop[DROP_CTL_BUSY], 1);
 	else
-		dp->to_ctl_pending = true;
+		dp_to_ctl(dp, k);
 	pool_put(&dp->pool, k);
 	return true;
 }
@@ -77,14 +76,4 @@ void shutoff_victim(struct dp *dp, const struct nip_pkt *v)
 	nip_pkt_digest(v, e->digest);
 	e->when_ns = dp->now_ns;
 	seq_write_end(&e->seq);
-}
-
-/* Hand a control message for this node's guard (registration, acknowledgements, a failed
- * tag) to the control plane. */
-void guard_to_ctl(struct dp *dp, struct pkt *k)
-{
-	if (!ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len))
-		STAT_ADD(dp->st.drop[DROP_CTL_BUSY], 1);
-	else
-		dp->to_ctl_pending = true;
 }
