@@ -298,11 +298,11 @@ static json_t *cmd_lsdb(struct node *n)
 			nip_prefix_format(&e->lsa.prefixes[k], s, sizeof(s));
 			json_array_append_new(pfx, json_string(s));
 		}
-		json_array_append_new(arr, json_pack("{s:o, s:s, s:I, s:i, s:o, s:o}", "origin",
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:I, s:i, s:o, s:o, s:b}", "origin",
 						     rid_json(e->lsa.origin), "name", e->lsa.name,
 						     "seq", (json_int_t)e->lsa.seq, "age",
 						     lsdb_age(l, e, now), "links", links, "prefixes",
-						     pfx));
+						     pfx, "signed", e->lsa.is_signed));
 	}
 	return json_pack("{s:b, s:o}", "ok", 1, "lsas", arr);
 }

@@ -21,7 +21,7 @@ void lsr_init(struct lsr *l, struct node *n)
 	memset(l, 0, sizeof(*l));
 	l->node = n;
 	l->enabled = c->routing;
-	l->rid = nls_router_id(&c->addrs[0]);
+	l->rid = c->nls_auth ? nls_router_id_key(c->id.pk) : nls_router_id(&c->addrs[0]);
 	l->hello_ms = c->hello_ms;
 	l->dead_ms = c->dead_ms;
 	l->refresh_s = c->lsa_refresh_s;
@@ -67,67 +67,6 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 	dp_wake(dp);
 }
 
-/* One log line per rejected message, at most 10 a second (then a count of the rest). */
-static void auth_reject(struct lsr *l, uint16_t link, const struct nip_pkt *v, const char *why,
-			uint64_t now)
-{
-	struct nip_addr src;
-	char s[NIP_ADDR_STRLEN];
-
-	l->st.auth_rejected++;
-	if (now - l->log_window_ms >= 1000) {
-		if (l->log_suppressed)
-			fprintf(stderr, "newipd %s: %u more NLS messages rejected in the last second\n",
-				l->node->cfg.node, l->log_suppressed);
-		l->log_window_ms = now;
-		l->log_lines = l->log_suppressed = 0;
-	}
-	if (l->log_lines++ >= 10) {
-		l->log_suppressed++;
-		return;
-	}
-	nip_pkt_src(v, &src);
-	nip_addr_format(&src, s, sizeof(s));
-	fprintf(stderr, "newipd %s: link %s: NLS message from %s rejected: %s\n", l->node->cfg.node,
-		l->node->dp.links[link].cfg.name, s, why);
-}
-
-/* The checks of spec §9.1, in order. Returns true to accept. */
-static bool auth_ok(struct lsr *l, uint16_t link, const struct nip_pkt *v, uint64_t now)
-{
-	const struct config *c = &l->node->cfg;
-	struct nip_sig_elem e;
-	struct nip_replay_elem r;
-	int k = -1;
-
-	if (nip_pkt_sig(v, &e) < 0) {
-		auth_reject(l, link, v, "unsigned", now);
-		return false;
-	}
-	for (unsigned i = 0; i < c->n_trust && k < 0; i++)
-		if (!memcmp(c->trust[i], e.pk, NIP_PK_LEN))
-			k = (int)i;
-	if (k < 0) {
-		auth_reject(l, link, v, "untrusted key", now);
-		return false;
-	}
-	if (nip_sec_verify_sig(v) < 0) {
-		auth_reject(l, link, v, "bad signature", now);
-		return false;
-	}
-	int64_t skew = nip_pkt_replay(v, &r) < 0 ? INT64_MAX : (int64_t)(r.ts_ns - real_ns());
-	if (skew > 2000000000ll || skew < -2000000000ll) {
-		auth_reject(l, link, v, "stale (no replay element, or its time is more than 2 s off)", now);
-		return false;
-	}
-	if (r.ts_ns <= l->last_ts[k][link]) {
-		auth_reject(l, link, v, "replayed", now);
-		return false;
-	}
-	l->last_ts[k][link] = r.ts_ns;
-	return true;
-}
-
 void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now,
 	    uint64_t rx_ns)
 {
@@ -142,7 +81,7 @@ void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64
 		l->st.malformed++;
 		return;
 	}
-	if (l->auth && !auth_ok(l, link, &v, now))
+	if (l->auth && !lsr_auth_msg(l, link, &v, rid, now))
 		return;
 	if (type == NLS_HELLO)
 		return nbr_hello_rx(l, link, &v, v.payload, v.payload_len, now, rx_ns);

@@ -51,6 +51,11 @@ struct lsr_stats {
 
 struct node;
 
+struct lsr_log_limit {
+	uint64_t window_ms;
+	unsigned lines, suppressed;
+};
+
 struct lsr {
 	struct node *node;
 	bool enabled;
@@ -69,9 +74,8 @@ struct lsr {
 	struct lsr_stats st;
 	/* Authenticated NLS (spec §9.1): the last Timestamp accepted per trust anchor and link. */
 	bool auth;
-	uint64_t last_ts[CFG_MAX_TRUST][DP_MAX_LINKS];
-	uint64_t log_window_ms;
-	unsigned log_lines, log_suppressed;
+	uint64_t last_ts[CFG_MAX_TRUST + 1][DP_MAX_LINKS]; /* the last: our own key */
+	struct lsr_log_limit log_msgs, log_lsas;
 };
 
 /* lsr.c: the glue */
@@ -82,6 +86,12 @@ void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64
 void lsr_tick(struct lsr *l, uint64_t now);
 void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len);
 uint64_t lsr_now_ms(void);
+
+/* lsr_auth.c: the checks of spec §9.1, each refusal counted and logged; true to accept. */
+bool lsr_auth_msg(struct lsr *l, uint16_t link, const struct nip_pkt *v, uint64_t rid,
+		  uint64_t now);
+bool lsr_auth_lsa(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b,
+		  uint16_t len, uint32_t max_age_s, uint64_t now);
 
 /* lsr_nbr.c */
 void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const uint8_t *msg,

@@ -1,7 +1,9 @@
 /* NLS link-state database: origination, reliable flooding, acknowledgements, ageing. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "lsr.h"
 #include "node.h"
 
@@ -128,7 +130,20 @@ void lsdb_originate(struct lsr *l, uint64_t now)
 		lsa.n_prefixes++;
 	}
 	int n = nls_lsa_encode(b, sizeof(b), &lsa);
-	if (n < 0 || !install(l, &lsa, b, (uint16_t)n, now))
+	if (n > 0 && l->auth) { /* spec §9.1: signed by us, the origin */
+		lsa.is_signed = true;
+		lsa.signed_at = (uint32_t)(real_ns() / 1000000000u);
+		memcpy(lsa.origin_pk, l->node->cfg.id.pk, sizeof(lsa.origin_pk));
+		n = nls_lsa_sign(b, sizeof(b), (size_t)n, lsa.signed_at, lsa.origin_pk,
+				 l->node->cfg.id.sk);
+	}
+	if (n < 0) {
+		fprintf(stderr, "newipd %s: our LSA does not fit in %d octets (%d links, %d "
+			"addresses): not originated\n", l->node->cfg.node, LSR_LSA_MAX, lsa.n_links,
+			lsa.n_prefixes);
+		return;
+	}
+	if (!install(l, &lsa, b, (uint16_t)n, now))
 		return;
 	l->my_lsa_ms = now;
 	l->st.originated++;
@@ -149,44 +164,59 @@ static int compare(const struct nls_lsa *lsa, const uint8_t *b, const struct lsd
 	return csum_of(b) == csum_of(e->bytes) ? 0 : csum_of(b) > csum_of(e->bytes) ? 1 : -1;
 }
 
+/* With authentication on, the origin's signature of an LSA we would act on (spec §9.1). */
+static bool authentic(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b,
+		      uint16_t len, uint64_t now)
+{
+	return !l->auth || lsr_auth_lsa(l, link, lsa, b, len, max_age(l), now);
+}
+
 /* An LSA of ours came back. If the network holds a newer or different one under our current
  * sequence (we restarted), continue past it so our next LSA supersedes it (spec §9). */
-static void own_lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b)
+static bool own_lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b,
+		       uint16_t len, uint64_t now)
 {
 	const struct lsdb_entry *mine = lsdb_find(l, l->rid);
 
 	/* Our current LSA comes back around every ring unchanged: an implicit ack, no news. */
 	if (mine && lsa->seq == l->my_seq && csum_of(b) == csum_of(mine->bytes)) {
 		unpend(&l->nbr[link], lsa->origin);
-		return;
+		return true;
 	}
 	/* An older copy (the neighbour's database sync): it still needs our current one. */
 	if (lsa->seq < l->my_seq) {
 		l->st.stale++;
 		pend(&l->nbr[link], l->rid);
-		return;
+		return true;
 	}
+	if (!authentic(l, link, lsa, b, len, now))
+		return false;
 	if (lsa->seq < LSR_SEQ_MAX) {
 		l->my_seq = lsa->seq;
 		l->originate_due = true;
 	}
+	return true;
 }
 
-static void lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b,
+/* One received LSA (spec §9 flooding). Returns false when it is refused (not acknowledged,
+ * so a neighbour that keeps sending it keeps being told in the log). */
+static bool lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b,
 		   uint16_t len, uint64_t now)
 {
 	struct lsdb_entry *e = lsdb_find(l, lsa->origin);
 	int cmp = e ? compare(lsa, b, e) : 1;
 
 	if (lsa->origin == l->rid)
-		return own_lsa_rx(l, link, lsa, b);
+		return own_lsa_rx(l, link, lsa, b, len, now);
 	if (cmp > 0) {
+		if (!authentic(l, link, lsa, b, len, now))
+			return false;
 		if (lsa->age >= max_age(l)) { /* a purge */
 			if (e) {
 				remove_entry(l, lsa->origin);
 				schedule_spf(l, now);
 			}
-			return;
+			return true;
 		}
 		if (install(l, lsa, b, len, now))
 			flood(l, lsa->origin, link);
@@ -196,6 +226,7 @@ static void lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, cons
 	} else {
 		unpend(&l->nbr[link], lsa->origin); /* the same one: an implicit acknowledgement */
 	}
+	return true;
 }
 
 void lsdb_lsu_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len, uint64_t now)
@@ -218,8 +249,8 @@ void lsdb_lsu_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len, u
 			l->st.malformed++;
 			break;
 		}
-		lsa_rx(l, link, &lsa, msg + pos, (uint16_t)used, now);
-		acks[n++] = (struct nls_ack){ lsa.origin, lsa.seq };
+		if (lsa_rx(l, link, &lsa, msg + pos, (uint16_t)used, now))
+			acks[n++] = (struct nls_ack){ lsa.origin, lsa.seq };
 		pos += (size_t)used;
 	}
 	int k = n ? nls_ack_encode(out, sizeof(out), l->rid, acks, n) : -1;

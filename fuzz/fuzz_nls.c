@@ -1,4 +1,5 @@
-/* libFuzzer: NLS routing messages (docs/spec.md §9). A decoded LSA re-encodes byte for byte. */
+/* libFuzzer: NLS routing messages (docs/spec.md §9). A decoded LSA re-encodes byte for byte
+ * (a signed one, §9.1, up to its trailer, whose signature check must not fault). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +30,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		int m = nls_lsa_encode(out, sizeof(out), &lsa);
 		nls_lsa_set_age(out, lsa.age);
-		if (m != n || memcmp(out, data + pos, (size_t)n) != 0)
+		if (lsa.is_signed) {
+			(void)nls_lsa_verify(data + pos, (size_t)n);
+			if (m != n - NLS_SIG_LEN || memcmp(out, data + pos, 14) != 0 ||
+			    memcmp(out + 18, data + pos + 18, (size_t)m - 18) != 0)
+				abort();
+		} else if (m != n || memcmp(out, data + pos, (size_t)n) != 0) {
 			abort();
+		}
 		pos += (size_t)n;
 	}
 	int type = nls_parse_hdr(data, size, &rid);

@@ -2,6 +2,7 @@
 #ifndef NEWIP_NLS_H
 #define NEWIP_NLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@
 #define NLS_LSA_FIXED 21 /* origin, seq, age, length, checksum, counts, name length */
 #define NLS_HELLO_FIXED 20 /* after the common header: intervals, MTU, count, times */
 #define NLS_LINK_LEN 14 /* neighbour, metric, latency */
+#define NLS_SIG_LEN 100 /* the origin's signature trailer (§9.1): time, key, signature */
 
 enum nls_type { NLS_HELLO = 1, NLS_LSU = 2, NLS_ACK = 3 };
 
@@ -39,6 +41,10 @@ struct nls_lsa {
 		uint32_t latency_us; /* one-way, origin to neighbour */
 	} links[NLS_MAX_LINKS];
 	struct nip_prefix prefixes[NLS_MAX_PREFIXES];
+	/* The origin's signature trailer (§9.1), when present; checked by nls_lsa_verify. */
+	bool is_signed;
+	uint32_t signed_at; /* Unix seconds */
+	uint8_t origin_pk[32];
 };
 
 struct nls_ack {
@@ -48,6 +54,8 @@ struct nls_ack {
 
 /* Router ID of §9: first 8 octets of BLAKE2b-256(length ‖ address). Needs libsodium. */
 uint64_t nls_router_id(const struct nip_addr *a);
+/* With authenticated NLS (§9.1): first 8 octets of BLAKE2b-256(public key). */
+uint64_t nls_router_id_key(const uint8_t pk[32]);
 
 /* Check the common header of a message in b[0..len): returns its type, or a nip_err. */
 int nls_parse_hdr(const uint8_t *b, size_t len, uint64_t *router_id);
@@ -62,6 +70,12 @@ int nls_lsa_encode(uint8_t *out, size_t cap, const struct nls_lsa *l);
 int nls_lsa_decode(struct nls_lsa *l, const uint8_t *b, size_t len);
 /* Rewrite the Age of an encoded LSA (outside the checksum). */
 void nls_lsa_set_age(uint8_t *lsa, uint16_t age);
+/* Append the origin's signature trailer (§9.1) to the unsigned LSA in lsa[0..len): fixes
+ * Length and Checksum, returns the new length (len + NLS_SIG_LEN) or a nip_err. */
+int nls_lsa_sign(uint8_t *lsa, size_t cap, size_t len, uint32_t signed_at, const uint8_t pk[32],
+		 const uint8_t sk[64]);
+/* Check a decoded, signed LSA's signature over its octets b[0..len): 0, or NIP_E_AUTH. */
+int nls_lsa_verify(const uint8_t *b, size_t len);
 
 /* LSU and ACK bodies follow the common header: Count (8), Reserved (8), entries. */
 int nls_ack_encode(uint8_t *out, size_t cap, uint64_t rid, const struct nls_ack *a, unsigned n);

@@ -14,8 +14,8 @@
  *        nip_forge LOCAL PEER flood O PREFIX COUNT RATE
  *          COUNT signed requests with random digests at RATE per second
  *        nip_forge LOCAL PEER nls KEYFILE CASE
- *          an NLS hello from x7e (spec §9.1), signed with KEYFILE's key: CASE valid, replay (the
- *          same bytes twice), stale, badsig, unsigned, untrusted (a fresh key)
+ *        nip_forge LOCAL PEER lsa KEYFILE NAME CASE [ORIGIN_KEYFILE]
+ *          forged routing messages (spec §9.1): see forge_nls.c
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -27,11 +27,12 @@
 
 #include "../../control/clock.h"
 #include "../../control/config.h"
+#include "forge.h"
 #include "newip/newip.h"
 
-static int fd;
+int fd;
 
-static void tx(const uint8_t *b, int n)
+void tx(const uint8_t *b, int n)
 {
 	if (n <= 0 || send(fd, b, (size_t)n, 0) != n) {
 		fprintf(stderr, "nip_forge: cannot send (%d)\n", n);
@@ -218,46 +219,6 @@ static int mode_flood(const char *o_s, const char *prefix, long count, long rate
 	return 0;
 }
 
-static int mode_nls(const char *keyfile, const char *cas)
-{
-	struct nip_identity id;
-	struct nip_hdr h = { .next_hdr = NIP_PROTO_NLS, .hop_limit = 1, .dst = { .len = 1 } };
-	struct nls_hello hello = { .hello_ms = 100, .dead_ms = 400, .mtu = 1472 };
-	uint8_t msg[256], b[1024];
-	struct nip_writer w;
-	char err[400];
-	bool sign = strcmp(cas, "unsigned") != 0;
-
-	if (nip_key_load(keyfile, &id, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nip_forge: %s\n", err);
-		return 2;
-	}
-	if (!strcmp(cas, "untrusted"))
-		crypto_sign_keypair(id.pk, id.sk);
-	nip_addr_parse(&h.src, "x7e");
-	int m = nls_hello_encode(msg, sizeof(msg), nls_router_id(&h.src), &hello);
-	nip_w_init(&w, b, sizeof(b), &h);
-	if (sign) {
-		uint64_t ts = real_ns() - (!strcmp(cas, "stale") ? 10000000000ull : 0);
-		nip_w_security_begin(&w);
-		nip_w_sig(&w, id.pk);
-		nip_w_replay(&w, ts, randombytes_random());
-		nip_w_block_end(&w);
-	}
-	int n = nip_w_finish(&w, msg, (size_t)m);
-	if (sign)
-		nip_sec_sign(b, (size_t)n, id.sk);
-	if (!strcmp(cas, "badsig"))
-		b[n - 1] ^= 1; /* the message changed after signing */
-	tx(b, n);
-	if (!strcmp(cas, "replay")) {
-		usleep(20000);
-		tx(b, n);
-	}
-	nip_key_forget(&id);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage local, peer;
@@ -289,7 +250,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[3], "request") && argc == 7)
 		return mode_request(argv[4], argv[5], argv[6]);
 	if (!strcmp(argv[3], "nls") && argc == 6)
-		return mode_nls(argv[4], argv[5]);
+		return forge_hello(argv[4], argv[5]);
+	if (!strcmp(argv[3], "lsa") && (argc == 7 || argc == 8))
+		return forge_lsa(argv[4], argv[5], argv[6], argc == 8 ? argv[7] : NULL);
 	if (!strcmp(argv[3], "flood") && argc == 8)
 		return mode_flood(argv[4], argv[5], atol(argv[6]), atol(argv[7]));
 	fprintf(stderr, "nip_forge: unknown mode or arguments; see tests/net/forge.c\n");

@@ -1,11 +1,13 @@
 /* The NLS codec (docs/spec.md §9): round trips, checksum, bounds, and fuzzer findings. */
+#include <sodium.h>
+
 #include "harness.h"
 #include "newip/newip.h"
 
 static struct nls_lsa sample(void)
 {
-	struct nls_lsa l = { .origin = 0x1122334455667788ull, .seq = 7, .age = 5, .n_links = 2,
-			     .n_prefixes = 2 };
+	struct nls_lsa l = {
+	    .origin = 0x1122334455667788ull, .seq = 7, .age = 5, .n_links = 2, .n_prefixes = 2};
 
 	strcpy(l.name, "r1");
 	l.links[0].nbr = 1, l.links[0].metric = 10, l.links[0].latency_us = 250;
@@ -13,6 +15,16 @@ static struct nls_lsa sample(void)
 	nip_prefix_parse(&l.prefixes[0], "x0a00/16");
 	nip_prefix_parse(&l.prefixes[1], "2001:db8::/32");
 	return l;
+}
+
+/* Recompute an LSA's checksum after changing it, so the change itself is what is tested. */
+static void reseal(uint8_t *buf, size_t n)
+{
+	uint32_t s = nip_csum_add(0, buf, 12);
+	s = nip_csum_add(s, buf + 14, 2);
+	s = nip_csum_add(s, buf + 18, n - 18);
+	uint16_t c = nip_csum_fold(s);
+	buf[16] = (uint8_t)(c >> 8), buf[17] = (uint8_t)c;
 }
 
 static void lsa_roundtrip(void)
@@ -49,9 +61,16 @@ static void lsa_roundtrip(void)
 
 static void hello_and_ack(void)
 {
-	struct nls_hello h = { .hello_ms = 100, .dead_ms = 400, .mtu = 1400, .n = 1, .nbr = { 9 },
-			       .ts_us = 0xfffffff0u, .echo_us = 12345, .echo_delay_us = 678 }, g;
-	struct nls_ack a[2] = { { 1, 2 }, { 3, 4 } }, b[2];
+	struct nls_hello h = {.hello_ms = 100,
+			      .dead_ms = 400,
+			      .mtu = 1400,
+			      .n = 1,
+			      .nbr = {9},
+			      .ts_us = 0xfffffff0u,
+			      .echo_us = 12345,
+			      .echo_delay_us = 678},
+			 g;
+	struct nls_ack a[2] = {{1, 2}, {3, 4}}, b[2];
 	uint8_t buf[256];
 	uint64_t rid;
 	int n = nls_hello_encode(buf, sizeof(buf), 77, &h);
@@ -80,9 +99,10 @@ static void hello_and_ack(void)
  * differently; a Reserved octet must be zero (spec §9). */
 static void finding_ack_reserved(void)
 {
-	static const uint8_t in[] = { NLS_VERSION, 0x03, 0x00, 0x26, 0, 0, 0, 0, 0, 0, 0, 0x2a, 0x02, 0x07,
-				      0, 0, 0, 0, 0, 0, 0, 0, 0, 0x1e, 0, 0, 0, 0, 0xbb, 0, 0, 0,
-				      0x20, 0x20, 0x01, 0x0d, 0x00, 0x01 };
+	static const uint8_t in[] = {NLS_VERSION, 0x03, 0x00, 0x26, 0,	  0,	0,    0,   0,	 0,
+				     0,		  0x2a, 0x02, 0x07, 0,	  0,	0,    0,   0,	 0,
+				     0,		  0,	0,    0x1e, 0,	  0,	0,    0,   0xbb, 0,
+				     0,		  0,	0x20, 0x20, 0x01, 0x0d, 0x00, 0x01};
 	struct nls_ack a[255];
 	uint64_t rid;
 
@@ -98,12 +118,8 @@ static void finding_name_nul(void)
 	uint8_t buf[2048];
 	int n = nls_lsa_encode(buf, sizeof(buf), &a);
 
-	buf[22] = 0; /* "r1" -> "r\0" */
-	uint32_t s = nip_csum_add(0, buf, 12); /* re-seal the checksum so only the name is wrong */
-	s = nip_csum_add(s, buf + 14, 2);
-	s = nip_csum_add(s, buf + 18, (size_t)n - 18);
-	uint16_t c = nip_csum_fold(s);
-	buf[16] = (uint8_t)(c >> 8), buf[17] = (uint8_t)c;
+	buf[22] = 0;		/* "r1" -> "r\0" */
+	reseal(buf, (size_t)n); /* so only the name is wrong */
 	CHECK_EQ(nls_lsa_decode(&b, buf, (size_t)n), NIP_E_BAD_ITEM);
 	strcpy(a.name, "tab\there");
 	CHECK_EQ(nls_lsa_encode(buf, sizeof(buf), &a), NIP_E_INVAL);
@@ -120,5 +136,58 @@ static void router_id(void)
 	CHECK(nls_router_id(&a) != nls_router_id(&b));
 }
 
-RUN_TESTS(T(lsa_roundtrip), T(hello_and_ack), T(finding_ack_reserved), T(finding_name_nul),
-	  T(router_id))
+/* The origin's signature trailer (spec §9.1): it decodes, verifies, survives Age changes,
+ * and any other change (resealed, so the checksum passes) fails the signature. */
+static void lsa_signed(void)
+{
+	struct nls_lsa a = sample(), b;
+	uint8_t buf[2048], pk[32], sk[64];
+
+	CHECK_EQ(nip_crypto_init(), 0);
+	crypto_sign_keypair(pk, sk);
+	int n = nls_lsa_encode(buf, sizeof(buf), &a);
+	CHECK_EQ(nls_lsa_decode(&b, buf, (size_t)n), n);
+	CHECK(!b.is_signed);
+	CHECK_EQ(nls_lsa_verify(buf, (size_t)n), NIP_E_AUTH); /* no trailer: nothing verifies */
+	CHECK_EQ(nls_lsa_sign(buf, (size_t)n + NLS_SIG_LEN - 1, (size_t)n, 1, pk, sk),
+		 NIP_E_NOSPACE);
+	int m = nls_lsa_sign(buf, sizeof(buf), (size_t)n, 1795000000u, pk, sk);
+	CHECK_EQ(m, n + NLS_SIG_LEN);
+	CHECK_EQ(nls_lsa_decode(&b, buf, (size_t)m), m);
+	CHECK(b.is_signed);
+	CHECK_EQ(b.signed_at, 1795000000u);
+	CHECK(memcmp(b.origin_pk, pk, 32) == 0);
+	CHECK_EQ(b.seq, a.seq);
+	CHECK_EQ(nls_lsa_verify(buf, (size_t)m), 0);
+	nls_lsa_set_age(buf, 1234); /* Age changes in flight, outside the signature */
+	CHECK_EQ(nls_lsa_verify(buf, (size_t)m), 0);
+	for (int i = 0; i < m; i++) {
+		if (i == 12 || i == 13 || i == 16 || i == 17)
+			continue;
+		buf[i] ^= 0x01;
+		reseal(buf, (size_t)m);
+		CHECK_EQ(nls_lsa_verify(buf, (size_t)m), NIP_E_AUTH);
+		buf[i] ^= 0x01;
+	}
+	reseal(buf, (size_t)m);
+	CHECK_EQ(nls_lsa_verify(buf, (size_t)m), 0);
+	/* An LSA ends at its prefixes or exactly one trailer later: any other excess is malformed.
+	 */
+	for (int extra = 1; extra < NLS_SIG_LEN + 2; extra++) {
+		uint8_t c[2048];
+		memcpy(c, buf, (size_t)n);
+		memset(c + n, 0, (size_t)extra);
+		c[14] = (uint8_t)((n + extra) >> 8), c[15] = (uint8_t)(n + extra);
+		reseal(c, (size_t)(n + extra));
+		CHECK_EQ(nls_lsa_decode(&b, c, (size_t)(n + extra)),
+			 extra == NLS_SIG_LEN ? n + extra : NIP_E_BAD_ITEM);
+	}
+	/* The Router ID bound to a key: stable, and a different key gives a different one. */
+	uint8_t pk2[32], sk2[64];
+	crypto_sign_keypair(pk2, sk2);
+	CHECK(nls_router_id_key(pk) == nls_router_id_key(pk));
+	CHECK(nls_router_id_key(pk) != nls_router_id_key(pk2));
+}
+
+RUN_TESTS(T(lsa_roundtrip), T(lsa_signed), T(hello_and_ack), T(finding_ack_reserved),
+	  T(finding_name_nul), T(router_id))

@@ -220,7 +220,7 @@ static void print_lsdb(json_t *r)
 		printf("  prefixes:");
 		json_array_foreach(json_object_get(x, "prefixes"), k, y)
 			printf(" %s", json_string_value(y));
-		printf("\n");
+		printf("%s\n", json_is_true(json_object_get(x, "signed")) ? "  signed" : "");
 	}
 }
 

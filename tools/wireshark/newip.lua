@@ -128,6 +128,10 @@ local N = {
   link_metric = ProtoField.uint16("nls.link.metric", "Metric", base.DEC),
   link_lat = ProtoField.uint32("nls.link.latency", "Latency (us)", base.DEC),
   prefix = ProtoField.string("nls.prefix", "Prefix"),
+  lsa_sig = ProtoField.bytes("nls.lsa.sig", "Origin Signature"),
+  lsa_signed_at = ProtoField.uint32("nls.lsa.signed_at", "Signed At (Unix s)", base.DEC),
+  lsa_key = ProtoField.bytes("nls.lsa.key", "Origin Key"),
+  lsa_sigval = ProtoField.bytes("nls.lsa.signature", "Signature"),
   ack_origin = ProtoField.uint64("nls.ack.origin", "Origin", base.HEX),
   ack_seq = ProtoField.uint32("nls.ack.seq", "Sequence", base.DEC),
 }
@@ -431,9 +435,16 @@ local function show_lsa(tvb, tree, off, stop)
     t:add(N.prefix, tvb(p, 3 + alen), fmt_addr(tvb, p + 3, alen) .. "/" .. plen)
     p = p + 3 + alen
   end
-  if p ~= off + len then return nil, "LSA trailing octets" end
-  t:append_text(string.format(": %s, seq %d, %d links, %d prefixes", name,
-                              tvb(off + 8, 4):uint(), nl, np))
+  local signed = off + len - p == 100 -- the origin's signature trailer (spec §9.1)
+  if signed then
+    local st = t:add(N.lsa_sig, tvb(p, 100))
+    st:add(N.lsa_signed_at, tvb(p, 4)); st:add(N.lsa_key, tvb(p + 4, 32))
+    st:add(N.lsa_sigval, tvb(p + 36, 64))
+  elseif p ~= off + len then
+    return nil, "LSA trailing octets"
+  end
+  t:append_text(string.format(": %s, seq %d, %d links, %d prefixes%s", name,
+                              tvb(off + 8, 4):uint(), nl, np, signed and ", signed" or ""))
   return off + len
 end
 
