@@ -179,6 +179,9 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 {
 	char *end;
 
+	if (l->kind == LINK_TUN && strcmp(key, "dev") && strcmp(key, "mtu"))
+		return fail(x, "unknown gateway option '%s'; use dev IFNAME or mtu N (the TUN "
+			    "device's IP MTU)", key);
 	if (strcmp(key, "metric") == 0) {
 		unsigned long m = strtoul(val, &end, 10);
 		if (*end || m == 0 || m > 65535)
@@ -233,7 +236,7 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 				   local ? &l->local_len : &l->peer_len) < 0)
 			return fail(x, "'%s %s' is not IP:PORT; write e.g. 192.0.2.1:6464 or "
 				    "[2001:db8::1]:6464", key, val);
-	} else if (l->kind == LINK_ETH && strcmp(key, "dev") == 0) {
+	} else if (l->kind != LINK_UDP && strcmp(key, "dev") == 0) {
 		if (strlen(val) >= IF_NAMESIZE)
 			return fail(x, "interface name '%s' too long; at most %d characters", val,
 				    IF_NAMESIZE - 1);
@@ -276,8 +279,11 @@ static int st_link(struct ctx *x, char **t, int n)
 		l->kind = LINK_UDP;
 	else if (strcmp(t[2], "eth") == 0)
 		l->kind = LINK_ETH;
+	else if (strcmp(t[2], "tun") == 0)
+		l->kind = LINK_TUN;
 	else
-		return fail(x, "link kind '%s' unknown; use udp or eth", t[2]);
+		return fail(x, "link kind '%s' unknown; use udp or eth (or 'gateway tun NAME')",
+			    t[2]);
 	if ((n - 3) % 2)
 		return fail(x, "link option '%s' has no value; options go in pairs like 'mtu 1400'",
 			    t[n - 1]);
@@ -289,6 +295,9 @@ static int st_link(struct ctx *x, char **t, int n)
 	if (l->kind == LINK_UDP && l->local.ss_family != l->peer.ss_family)
 		return fail(x, "udp link '%s': local and peer must both be IPv4 or both IPv6",
 			    l->name);
+	if (l->kind == LINK_TUN && !l->ifname[0])
+		memcpy(l->ifname, l->name, sizeof(l->name) < sizeof(l->ifname) ? sizeof(l->name) :
+						sizeof(l->ifname));
 	if (l->kind == LINK_ETH && !l->ifname[0])
 		return fail(x, "eth link '%s' needs 'dev IFNAME'", l->name);
 	if (!l->rate_bps && (l->sched_fifo || l->qlimit_pkts || l->qlimit_bytes || l->share_pct))
@@ -296,6 +305,22 @@ static int st_link(struct ctx *x, char **t, int n)
 			    "'rate' (only a paced link has a queue of its own)", l->name);
 	c->link_line[c->n_links++] = x->line;
 	return 0;
+}
+
+/* "gateway tun NAME [dev IFNAME] [mtu N]": a link of kind tun (spec §12). */
+static int st_gateway(struct ctx *x, char **t, int n)
+{
+	char *u[MAXTOK];
+
+	if (n < 3 || strcmp(t[1], "tun") != 0)
+		return fail(x, "write gateways as 'gateway tun NAME [dev IFNAME] [mtu N]', e.g. "
+			    "'gateway tun nip0'");
+	u[0] = "link";
+	u[1] = t[2];
+	u[2] = "tun";
+	for (int i = 3; i < n; i++)
+		u[i] = t[i];
+	return st_link(x, u, n);
 }
 
 static int st_route(struct ctx *x, char **t, int n)
@@ -366,6 +391,8 @@ static int statement(struct ctx *x, char **t, int n)
 		return st_link(x, t, n);
 	} else if (strcmp(t[0], "route") == 0) {
 		return st_route(x, t, n);
+	} else if (strcmp(t[0], "gateway") == 0) {
+		return st_gateway(x, t, n);
 	} else if (strcmp(t[0], "rundir") == 0) {
 		if (n != 2 || strlen(t[1]) >= sizeof(c->rundir))
 			return fail(x, "'rundir' takes one directory, e.g. 'rundir /run/newip'");

@@ -141,6 +141,8 @@ void nbr_tick(struct lsr *l, uint64_t now)
 {
 	for (uint16_t i = 0; i < l->node->dp.n_links; i++) {
 		struct lsr_nbr *n = &l->nbr[i];
+		if (l->node->dp.links[i].cfg.kind == LINK_TUN) /* an IP gateway: no neighbour */
+			continue;
 		if (n->state != NBR_DOWN && now - n->last_heard_ms > n->dead_ms)
 			set_state(l, i, NBR_DOWN, now);
 		if (now >= l->next_hello_ms[i]) {

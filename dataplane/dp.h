@@ -100,6 +100,12 @@ void shutoff_victim(struct dp *dp, const struct nip_pkt *v);
 /* Start a security block with a tag element when this node tags what it sends (§6.6). */
 void dp_w_tag(const struct dp *dp, struct nip_writer *w);
 
+/* tun.c: a gateway link (spec §12). rx reads and translates up to max packets; send
+ * translates and writes one (consumes k); set_addrs picks the gateway's IPv4/IPv6 source. */
+unsigned tun_rx(struct dp *dp, struct link *l, struct pkt **out, unsigned max);
+void tun_send(struct dp *dp, struct link *l, struct pkt *k, const struct nip_pkt *v);
+void tun_set_addrs(struct link *l, const struct nip_addr *addrs, unsigned n);
+
 /* local.c */
 void local_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v);
 void local_accept(struct dp *dp);

@@ -72,6 +72,8 @@ static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	out = &dp->links[nh];
 	if (k->len > out->mtu) /* no fragmentation in the network: tell the source (spec §1) */
 		return drop_tell(dp, k, DROP_TOO_BIG, NCMP_TOO_BIG, 0, out->mtu);
+	if (out->cfg.kind == LINK_TUN) /* out of the New IP network (spec §12.2) */
+		return tun_send(dp, out, k, v);
 	if (k->in_link == LINK_LOCAL && v->auth_off)
 		srccheck_tag(dp, k, v, (uint16_t)nh);
 	egress_send(dp, out, k, v, g);

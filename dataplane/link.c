@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 
 const char *link_kind_name(enum link_kind k)
 {
-	return k == LINK_UDP ? "udp" : "eth";
+	return k == LINK_UDP ? "udp" : k == LINK_ETH ? "eth" : "tun";
 }
 
 static int open_udp(struct link *l, char *err, size_t errlen)
@@ -82,7 +83,9 @@ int link_open(struct link *l, char *err, size_t errlen)
 
 	l->fd = -1;
 	l->n_tx = 0;
-	rc = l->cfg.kind == LINK_UDP ? open_udp(l, err, errlen) : open_eth(l, err, errlen);
+	rc = l->cfg.kind == LINK_UDP ? open_udp(l, err, errlen) :
+	     l->cfg.kind == LINK_ETH ? open_eth(l, err, errlen) :
+				       tun_open(l, err, errlen);
 	if (rc < 0) {
 		link_close(l);
 		return -1;
@@ -96,6 +99,8 @@ void link_close(struct link *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
+	free(l->tun_buf);
+	l->tun_buf = NULL;
 }
 
 unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned max)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../gateway/xlat.h"
 #include "pool.h"
 #include "sched.h"
 #include "stats.h"
@@ -20,7 +21,7 @@
 #define LINK_LOCAL 0xffff
 #define LINK_DELAY_MAX 2048 /* packets an emulated delay holds (a quarter of the pool) */
 
-enum link_kind { LINK_UDP, LINK_ETH };
+enum link_kind { LINK_UDP, LINK_ETH, LINK_TUN /* an IP gateway (spec §12; tun.c) */ };
 
 struct link_cfg {
 	char name[LINK_NAME];
@@ -28,7 +29,7 @@ struct link_cfg {
 	uint16_t mtu; /* 0 = from the interface (eth) or underlay (udp) */
 	struct sockaddr_storage local, peer; /* udp */
 	socklen_t local_len, peer_len;
-	char ifname[IF_NAMESIZE];	     /* eth */
+	char ifname[IF_NAMESIZE];	     /* eth, tun */
 	uint8_t peer_mac[6];
 	bool has_peer_mac;
 	/* Egress (docs/spec.md §10.3): a rate paces the link and schedules its queue. */
@@ -60,7 +61,12 @@ struct link {
 	struct pktq delayq;		/* packets in the emulated delay, by release time */
 	uint32_t delay_n;		/* how many: at most LINK_DELAY_MAX */
 	_Atomic uint32_t lat_us;	/* L of spec §9; published by the control plane */
+	struct xlat_ctx xc;		/* tun: the gateway's own IPv4/IPv6 addresses (§12.3) */
+	uint8_t *tun_buf;		/* tun: one IP packet, read or about to be written */
 };
+
+/* tun.c: open (create) the TUN device of a gateway link. */
+int tun_open(struct link *l, char *err, size_t errlen);
 
 /* Open the socket. On failure returns -1 with a message in err. */
 int link_open(struct link *l, char *err, size_t errlen);
@@ -81,7 +87,7 @@ static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool
 		link_flush(l, pool, st);
 }
 
-/* "udp" or "eth" */
+/* "udp", "eth" or "tun" */
 const char *link_kind_name(enum link_kind k);
 
 #endif

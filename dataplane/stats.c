@@ -23,4 +23,8 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_SRC_UNSIGNED] = "src_unsigned",
 	[DROP_SRC_BAD_TAG] = "src_bad_tag",
 	[DROP_SHUT_OFF] = "shut_off",
+	[DROP_GW_NOT_IP] = "gw_not_ip",
+	[DROP_GW_BAD_IP] = "gw_bad_ip",
+	[DROP_GW_FRAGMENT] = "gw_fragment",
+	[DROP_GW_XLAT] = "gw_untranslatable",
 };

@@ -28,6 +28,10 @@ enum drop_reason {
 	DROP_SRC_UNSIGNED, /* no tag where one is required */
 	DROP_SRC_BAD_TAG, /* a tag with an unknown key or that does not verify */
 	DROP_SHUT_OFF,	 /* a victim's shut-off filter (spec §6.5) */
+	DROP_GW_NOT_IP,	 /* a TUN gateway read something neither IPv4 nor IPv6 (spec §12.1) */
+	DROP_GW_BAD_IP,	 /* ... an IP packet with a bad header */
+	DROP_GW_FRAGMENT, /* ... an IPv4 fragment */
+	DROP_GW_XLAT,	 /* ... something it does not translate, either way (§12.1, §12.2) */
 	DROP_MAX
 };
 
@@ -42,6 +46,7 @@ struct dp_stats {
 	uint64_t malformed[NIP_ERR_COUNT];
 	uint64_t forwarded, delivered, originated, ncmp_sent, ncmp_limited;
 	uint64_t src_checked; /* packets that passed a source check */
+	uint64_t gw_to_nip, gw_to_ip, gw_options; /* TUN gateways: translated; IPv4 options removed */
 };
 
 /* Single writer: a relaxed load and store, no locked instruction; readers see whole values. */

@@ -77,6 +77,8 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 		dp->links[i].id = (uint16_t)i;
 		if (link_open(&dp->links[i], err, errlen) < 0)
 			goto fail_links;
+		if (dp->links[i].cfg.kind == LINK_TUN)
+			tun_set_addrs(&dp->links[i], dp->addrs, dp->n_addrs);
 		if (watch(dp, dp->links[i].fd, EV_LINK + i) < 0) {
 			i++;
 			snprintf(err, errlen, "epoll: %s", strerror(errno));
@@ -136,7 +138,8 @@ void dp_wake(struct dp *dp)
 static void rx_link(struct dp *dp, struct link *l)
 {
 	struct pkt *pkts[BURST];
-	unsigned n = link_rx(l, &dp->pool, pkts, BURST);
+	unsigned n = l->cfg.kind == LINK_TUN ? tun_rx(dp, l, pkts, BURST) :
+					       link_rx(l, &dp->pool, pkts, BURST);
 
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n)

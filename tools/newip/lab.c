@@ -149,9 +149,77 @@ static int write_config(const struct lab *lab, int node, const char *path)
 	}
 	for (int i = 0; i < n->n_routes; i++)
 		fprintf(f, "route %s\n", n->routes[i]);
+	if (n->n_lan)
+		fprintf(f, "gateway tun nip0\n");
+	for (int i = 0; i < n->n_lan; i++)
+		fprintf(f, "route %s via nip0\n", n->lan[i]);
 	for (int i = 0; i < n->n_config; i++)
 		fprintf(f, "%s\n", n->config[i]);
 	return fclose(f);
+}
+
+/* Host number k of an IP prefix (1: the gateway's kernel, 2: the host), as text. */
+static void lan_addr(const char *prefix, int k, char *out, size_t n, int *plen)
+{
+	struct nip_prefix p;
+
+	nip_prefix_parse(&p, prefix); /* checked when the lab was loaded */
+	p.addr.b[p.addr.len - 1] |= (uint8_t)k;
+	nip_addr_format(&p.addr, out, n);
+	*plen = p.plen;
+}
+
+/* Each gateway's IP side (docs/lab.md): a host namespace NODE-lan on a veth, addresses,
+ * forwarding, and kernel routes into the TUN for every other gateway's prefixes and every
+ * other node's IPv4/IPv6 addresses. After the daemons start: their TUN devices exist then. */
+static int make_lans(const struct lab *lab)
+{
+	char gw[64], host[80], a[64];
+	int plen;
+
+	for (int i = 0; i < lab->n_nodes; i++) {
+		const struct lab_node *n = &lab->nodes[i];
+		if (!n->n_lan)
+			continue;
+		ns_name(gw, sizeof(gw), lab, i);
+		snprintf(host, sizeof(host), "%s-lan", gw);
+		if (run("ip netns add %s", host) < 0 || run("ip -n %s link set dev lo up", host) < 0 ||
+		    run("ip link add name lan netns %s type veth peer name lan netns %s", gw, host) < 0 ||
+		    run("ip -n %s link set dev lan up", gw) < 0 ||
+		    run("ip -n %s link set dev lan up", host) < 0 ||
+		    run("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1 "
+			"net.ipv6.conf.all.forwarding=1", gw) < 0)
+			goto fail;
+		for (int k = 0; k < n->n_lan; k++) {
+			bool v6 = strchr(n->lan[k], ':') != NULL;
+			lan_addr(n->lan[k], 1, a, sizeof(a), &plen);
+			if (run("ip -n %s addr add %s/%d dev lan%s", gw, a, plen, v6 ? " nodad" : "") < 0)
+				goto fail;
+			char h[64];
+			lan_addr(n->lan[k], 2, h, sizeof(h), &plen);
+			if (run("ip -n %s addr add %s/%d dev lan%s", host, h, plen, v6 ? " nodad" : "") < 0 ||
+			    run("ip -n %s %s route add default via %s", host, v6 ? "-6" : "-4", a) < 0)
+				goto fail;
+		}
+		for (int o = 0; o < lab->n_nodes; o++) {
+			if (o == i)
+				continue;
+			for (int k = 0; k < lab->nodes[o].n_lan; k++)
+				if (run("ip -n %s route add %s dev nip0", gw, lab->nodes[o].lan[k]) < 0)
+					goto fail;
+			for (int k = 0; k < lab->nodes[o].n_addrs; k++) {
+				struct nip_addr x;
+				if (nip_addr_parse(&x, lab->nodes[o].addrs[k]) == 0 &&
+				    (x.len == 4 || x.len == 16) &&
+				    run("ip -n %s route add %s dev nip0", gw, lab->nodes[o].addrs[k]) < 0)
+					goto fail;
+			}
+		}
+	}
+	return 0;
+fail:
+	fprintf(stderr, "newip lab: cannot set up the IP side of the gateways\n");
+	return -1;
 }
 
 static const char *newipd_path(void)
@@ -396,7 +464,7 @@ static int lab_up(struct lab *lab)
 	for (int i = 0; i < lab->n_nodes; i++)
 		if (pids[i] < 0)
 			goto fail;
-	if (wait_ready(lab, pids, dir) < 0)
+	if (wait_ready(lab, pids, dir) < 0 || make_lans(lab) < 0)
 		goto fail;
 	long conv = wait_converged(lab);
 	printf("lab %s up: %d nodes, %d links (logs and configs in %s)\n", lab->name, lab->n_nodes,
@@ -410,6 +478,16 @@ static int lab_up(struct lab *lab)
 		for (int k = 0; k < lab->nodes[i].n_addrs; k++)
 			printf(" %s", lab->nodes[i].addrs[k]);
 		printf("\n");
+		if (lab->nodes[i].n_lan) {
+			printf("  %-10s IP host behind %s:", "", lab->nodes[i].name);
+			for (int k = 0; k < lab->nodes[i].n_lan; k++) {
+				char a[64];
+				int plen;
+				lan_addr(lab->nodes[i].lan[k], 2, a, sizeof(a), &plen);
+				printf(" %s", a);
+			}
+			printf(" (newip lab exec %s-lan -- CMD)\n", lab->nodes[i].name);
+		}
 	}
 	return EX_OK;
 fail:

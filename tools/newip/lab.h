@@ -20,6 +20,10 @@ struct lab_node {
 	bool daemon; /* false: a namespace with links only (for injectors, foreign peers) */
 	bool key;    /* key: auto — lab up makes the node a key (docs/spec.md §4.3) */
 	char config[LAB_MAX_ROUTES][200]; /* extra newipd.conf lines, verbatim */
+	/* lan: an IP gateway (docs/spec.md §12) to these IPv4/IPv6 prefixes, with a host
+	 * namespace NODE-lan behind it (the prefix's .2/::2; the gateway's kernel is .1/::1). */
+	char lan[LAB_MAX_ADDRS][200];
+	int n_lan;
 	int n_config;
 	int line;
 };

@@ -98,7 +98,8 @@ static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t w
 
 static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_t *vn)
 {
-	static const char *const keys[] = { "addresses", "routes", "daemon", "config", "key", NULL };
+	static const char *const keys[] = { "addresses", "routes", "daemon", "config", "key", "lan",
+					    NULL };
 	struct lab_node *n = &lab->nodes[lab->n_nodes];
 	const char *name = scalar(kn);
 	char tmp[LAB_MAX_ADDRS][200];
@@ -131,8 +132,20 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 	    load_list(x, get(x, vn, "routes"), n->routes, 200, LAB_MAX_ROUTES, &n->n_routes,
 		      "routes") < 0 ||
 	    load_list(x, get(x, vn, "config"), n->config, 200, LAB_MAX_ROUTES, &n->n_config,
-		      "config") < 0)
+		      "config") < 0 ||
+	    load_list(x, get(x, vn, "lan"), n->lan, 64, LAB_MAX_ADDRS, &n->n_lan, "lan") < 0)
 		return -1;
+	for (int i = 0; i < n->n_lan; i++) {
+		struct nip_prefix p;
+		if (nip_prefix_parse(&p, n->lan[i]) < 0 || (p.addr.len != 4 && p.addr.len != 16) ||
+		    p.plen > 8u * p.addr.len - 2)
+			return fail(x, get(x, vn, "lan"), "lan '%s' must be an IPv4 or IPv6 prefix "
+				    "with room for two hosts, e.g. 10.1.0.0/24 or 2001:db8:1::/64",
+				    n->lan[i]);
+		if (!n->daemon || strlen(name) > LAB_NAME - 5)
+			return fail(x, get(x, vn, "lan"), "a node with a lan needs a daemon and a name "
+				    "of at most %d characters (its host is NAME-lan)", LAB_NAME - 5);
+	}
 	if (na == 0 && n->daemon)
 		return fail(x, kn, "node '%s' needs at least one address", name);
 	for (int i = 0; i < na; i++) {
