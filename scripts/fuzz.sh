@@ -7,12 +7,13 @@ set -euo pipefail
 build=$1 secs=$2 runs=${3:-0}
 src=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$build/findings" "$build/corpus/packet" "$build/corpus/addr" "$build/corpus/nls" \
-	"$build/corpus/perf" "$build/corpus/guard"
+	"$build/corpus/perf" "$build/corpus/guard" "$build/corpus/xlat"
 
 # Seeds: every vector's bytes for the packet parser; address and prefix texts for the other.
 for v in "$src"/docs/vectors/*.vec; do
 	grep '^hex: ' "$v" | cut -c6- | xxd -r -p >"$build/corpus/packet/$(basename "$v" .vec)"
 	cp "$build/corpus/packet/$(basename "$v" .vec)" "$build/corpus/guard/" # the guard's too
+	cp "$build/corpus/packet/$(basename "$v" .vec)" "$build/corpus/xlat/"  # New IP to IP
 done
 i=0
 for s in 192.0.2.1 2001:db8::1 ::ffff:1.2.3.4 x2a x0a01 x0a01.02 default 10.0.0.0/8 \
@@ -30,8 +31,13 @@ printf 'NIPF\003\001\000\000\001\002\003\004\000\000\000\000\000\000\000\001\000
 i=0
 for s in 100mbit 1gbit 20M 2ms 250us 1.5s 0 64000bit; do printf '%s' "$s" >"$build/corpus/perf/text$((i++))"; done
 
+# xlat seeds (IP to New IP): an IPv4 ICMP echo and an IPv6 UDP datagram.
+printf '\x45\x00\x00\x1c\x00\x00\x40\x00\x40\x01\x00\x00\x0a\x01\x00\x02\x0a\x02\x00\x02\x08\x00\xf7\xff\x00\x00\x00\x00' >"$build/corpus/xlat/echo4"
+u6='\x60\x00\x00\x00\x00\x08\x11\x40\x20\x01\x0d\xb8\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x20\x01\x0d\xb8\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x30\x39\x00\x35\x00\x08\x00\x00'
+printf "$u6" >"$build/corpus/xlat/udp6"
+
 status=0
-for t in packet addr nls perf guard; do
+for t in packet addr nls perf guard xlat; do
 	limit=(-max_total_time="$secs")
 	[ "$runs" -gt 0 ] && limit=(-runs="$runs")
 	log=$build/fuzz_$t.log
