@@ -183,7 +183,11 @@ static int make_lans(const struct lab *lab)
 			continue;
 		ns_name(gw, sizeof(gw), lab, i);
 		snprintf(host, sizeof(host), "%s-lan", gw);
+		/* No duplicate address detection on the LAN: its link-local addresses (which neighbour
+		 * discovery needs) are usable at once, not a second or two after lab up. */
 		if (run("ip netns add %s", host) < 0 || run("ip -n %s link set dev lo up", host) < 0 ||
+		    run("ip netns exec %s sysctl -qw net.ipv6.conf.default.accept_dad=0", gw) < 0 ||
+		    run("ip netns exec %s sysctl -qw net.ipv6.conf.default.accept_dad=0", host) < 0 ||
 		    run("ip link add name lan netns %s type veth peer name lan netns %s", gw, host) < 0 ||
 		    run("ip -n %s link set dev lan up", gw) < 0 ||
 		    run("ip -n %s link set dev lan up", host) < 0 ||
