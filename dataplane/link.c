@@ -18,6 +18,17 @@ const char *link_kind_name(enum link_kind k)
 	return k == LINK_UDP ? "udp" : k == LINK_ETH ? "eth" : "tun";
 }
 
+/* A receive buffer deep enough for the bursts that arrive while the worker is off the CPU
+ * (a few ms on a busy machine): the kernel drops silently when it fills, and TCP through the
+ * node pays for every such drop. As root the limit of net.core.rmem_max does not apply. */
+static void deep_rcvbuf(int fd)
+{
+	int sz = 4 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
 static int open_udp(struct link *l, char *err, size_t errlen)
 {
 	int one = 1, fam = l->cfg.local.ss_family;
@@ -26,6 +37,7 @@ static int open_udp(struct link *l, char *err, size_t errlen)
 	if (l->fd < 0)
 		goto fail;
 	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	deep_rcvbuf(l->fd);
 	if (bind(l->fd, (struct sockaddr *)&l->cfg.local, l->cfg.local_len) < 0)
 		goto fail;
 	/* Connected: the kernel delivers only the neighbour's datagrams, and sends need no name. */
@@ -59,6 +71,7 @@ static int open_eth(struct link *l, char *err, size_t errlen)
 				       .sll_halen = 6 };
 	if (bind(l->fd, (struct sockaddr *)&l->sll, sizeof(l->sll)) < 0)
 		goto fail;
+	deep_rcvbuf(l->fd);
 	/* Packet sockets also see their own transmissions; skip them in the kernel. */
 	setsockopt(l->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	/* Point-to-point: frames go to the configured neighbour MAC, else to broadcast. */
