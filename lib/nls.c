@@ -110,6 +110,11 @@ static uint16_t lsa_csum(const uint8_t *lsa, size_t len)
 	return nip_csum_fold(s);
 }
 
+void nls_lsa_seal(uint8_t *lsa, size_t len)
+{
+	put16(lsa + 16, lsa_csum(lsa, len));
+}
+
 int nls_lsa_encode(uint8_t *out, size_t cap, const struct nls_lsa *l)
 {
 	size_t nl = strlen(l->name), len = NLS_LSA_FIXED + nl + (size_t)NLS_LINK_LEN * l->n_links;
@@ -143,7 +148,7 @@ int nls_lsa_encode(uint8_t *out, size_t cap, const struct nls_lsa *l)
 		memcpy(p + 3, x->addr.b, x->addr.len);
 		p += 3 + x->addr.len;
 	}
-	put16(out + 16, lsa_csum(out, len));
+	nls_lsa_seal(out, len);
 	return (int)len;
 }
 
@@ -229,7 +234,7 @@ int nls_lsa_sign(uint8_t *lsa, size_t cap, size_t len, uint32_t signed_at, const
 	put16(lsa + 14, (uint16_t)n);
 	lsa_signed_msg(&st, lsa, n - 64);
 	crypto_sign_final_create(&st, lsa + n - 64, NULL, sk);
-	put16(lsa + 16, lsa_csum(lsa, n));
+	nls_lsa_seal(lsa, n);
 	return (int)n;
 }
 

@@ -70,6 +70,8 @@ int nls_lsa_encode(uint8_t *out, size_t cap, const struct nls_lsa *l);
 int nls_lsa_decode(struct nls_lsa *l, const uint8_t *b, size_t len);
 /* Rewrite the Age of an encoded LSA (outside the checksum). */
 void nls_lsa_set_age(uint8_t *lsa, uint16_t age);
+/* Compute and store the Checksum of the encoded LSA lsa[0..len) (after changing it). */
+void nls_lsa_seal(uint8_t *lsa, size_t len);
 /* Append the origin's signature trailer (§9.1) to the unsigned LSA in lsa[0..len): fixes
  * Length and Checksum, returns the new length (len + NLS_SIG_LEN) or a nip_err. */
 int nls_lsa_sign(uint8_t *lsa, size_t cap, size_t len, uint32_t signed_at, const uint8_t pk[32],

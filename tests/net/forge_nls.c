@@ -138,16 +138,6 @@ static int learn(const struct nip_identity *id, uint64_t rid, const char *name, 
 	return 0;
 }
 
-static void fix_checksum(uint8_t *lsa, size_t len)
-{
-	uint32_t s = nip_csum_add(0, lsa, 12);
-	s = nip_csum_add(s, lsa + 14, 2);
-	s = nip_csum_add(s, lsa + 18, len - 18);
-	uint16_t c = nip_csum_fold(s);
-	lsa[16] = (uint8_t)(c >> 8);
-	lsa[17] = (uint8_t)c;
-}
-
 int forge_lsa(const char *keyfile, const char *name, const char *cas, const char *origin_keyfile)
 {
 	struct nip_identity id, origin;
@@ -175,7 +165,7 @@ int forge_lsa(const char *keyfile, const char *name, const char *cas, const char
 		n = nls_lsa_sign(lsa, sizeof(lsa), (size_t)n, now_s, id.pk, id.sk);
 	if (!strcmp(cas, "badsig")) {
 		memcpy(lsa + n - 96, real.origin_pk, 32);
-		fix_checksum(lsa, (size_t)n);
+		nls_lsa_seal(lsa, (size_t)n);
 	}
 	if (!strcmp(cas, "expired") || !strcmp(cas, "old")) {
 		if (!origin_keyfile) {
