@@ -120,7 +120,7 @@ unsigned tun_rx(struct dp *dp, struct link *l, struct pkt **out, unsigned max)
 
 void tun_send(struct dp *dp, struct link *l, struct pkt *k, const struct nip_pkt *v)
 {
-	int n = xlat_to_ip(&l->xc, k->data, k->len, l->tun_buf, TUN_BUF);
+	int n = xlat_to_ip(&l->xc, v, l->tun_buf, TUN_BUF); /* v: the parse route() made */
 
 	if (n < 0) {
 		STAT_ADD(dp->st.drop[reason(n)], 1);

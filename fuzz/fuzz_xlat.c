@@ -19,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n > 0) {
 		if (nip_pkt_parse(&v, out, (size_t)n) != 0 || v.len != (uint32_t)n)
 			abort();
-		int m = xlat_to_ip(&cx, out, (size_t)n, back, sizeof(back));
+		int m = xlat_to_ip(&cx, &v, back, sizeof(back));
 		if (m > 0 && (back[0] >> 4 != 4 && back[0] >> 4 != 6))
 			abort();
 	}
 	(void)xlat_ip_refusal(&cx, data, size, out, sizeof(out));
 	if (nip_pkt_parse(&v, data, size) == 0) {
-		int m = xlat_to_ip(&cx, data, size, out, sizeof(out));
+		int m = xlat_to_ip(&cx, &v, out, sizeof(out));
 		if (m > 0 && out[0] >> 4 == 6 && (size_t)m != 40u + (out[4] << 8 | out[5]))
 			abort();
 	}

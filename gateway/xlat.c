@@ -30,14 +30,16 @@ static bool untranslated(uint8_t nh)
 	return false;
 }
 
-/* Sum of a pseudo-header (§6.1; for 4 and 16 octets IPv4's and IPv6's) */
-static uint32_t pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uint32_t ul,
-		       uint8_t nh)
+/* The Internet checksum of an upper-layer message m[0..n) under the pseudo-header of §6.1
+ * (for 4- and 16-octet addresses IPv4's and IPv6's): the value to store, or 0 if it verifies. */
+static uint16_t l4_csum(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t nh,
+			const uint8_t *m, size_t n)
 {
-	uint8_t t[8] = { (uint8_t)(ul >> 24), (uint8_t)(ul >> 16), (uint8_t)(ul >> 8), (uint8_t)ul,
+	uint8_t t[8] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n,
 			 0, 0, 0, nh };
+	uint32_t s = nip_csum_add(nip_csum_add(nip_csum_add(0, src, alen), dst, alen), t, 8);
 
-	return nip_csum_add(nip_csum_add(nip_csum_add(0, src, alen), dst, alen), t, 8);
+	return nip_csum_fold(nip_csum_add(s, m, n));
 }
 
 /* RFC 1624: a 16-bit word of a checksummed message changed from old to new. */
@@ -233,28 +235,33 @@ static uint32_t ptr_ip6_to_nip(uint32_t p)
 
 /* --- ICMP to NCMP ---------------------------------------------------------------------------- */
 
-/* Finish an NCMP message at o (8 + body octets) after a New IP header at out. */
-static int ncmp_seal(uint8_t *out, size_t hl, size_t alen, size_t body)
+/* The NCMP message t/c/param after the New IP header out[0..hl) (alen-octet addresses), made
+ * from the ICMP message m[0..ml): the quoted packet for errors (the whole at most ERR_MAX),
+ * the data for echoes; then Payload Length and the checksum. Returns the packet's length. */
+static int ncmp_from_icmp(uint8_t *out, size_t cap, size_t hl, size_t alen, int t, int c,
+			  uint32_t param, const uint8_t *m, size_t ml)
 {
+	bool err = t < 128;
+	size_t lim = err && cap > ERR_MAX ? ERR_MAX : cap;
 	uint8_t *o = out + hl;
+	int body;
 
-	put16(out + 4, (uint16_t)(8 + body));
+	o[0] = (uint8_t)t, o[1] = (uint8_t)c;
 	put16(o + 2, 0);
-	put16(o + 2, nip_csum_fold(nip_csum_add(pseudo(out + 12 + alen, out + 12, alen,
-							(uint32_t)(8 + body), P_NCMP),
-						 o, 8 + body)));
-	return (int)(hl + 8 + body);
-}
-
-/* The message body: the quoted packet for errors, the data for echoes. */
-static int body_to_nip(bool err, const uint8_t *m, size_t ml, uint8_t *o, size_t room)
-{
-	if (err)
-		return inner_to_nip(m + 8, ml - 8, o, room);
-	if (ml - 8 > room)
-		return -1;
-	memcpy(o, m + 8, ml - 8);
-	return (int)(ml - 8);
+	put32(o + 4, param);
+	if (err) {
+		body = inner_to_nip(m + 8, ml - 8, o + 8, lim - hl - 8);
+	} else if (ml - 8 > lim - hl - 8) {
+		body = -1;
+	} else {
+		memcpy(o + 8, m + 8, ml - 8);
+		body = (int)(ml - 8);
+	}
+	if (body < 0)
+		return err ? XLAT_E_ICMP : XLAT_E_NOSPACE;
+	put16(out + 4, (uint16_t)(8 + body));
+	put16(o + 2, l4_csum(out + 12 + alen, out + 12, alen, P_NCMP, o, 8 + (size_t)body));
+	return (int)(hl + 8 + (size_t)body);
 }
 
 static int icmp6_to_ncmp(const uint8_t *in, size_t total, uint8_t *out, size_t cap)
@@ -264,8 +271,7 @@ static int icmp6_to_ncmp(const uint8_t *in, size_t total, uint8_t *out, size_t c
 	uint32_t param;
 	uint8_t t, c;
 
-	if (ml < 8 || nip_csum_fold(nip_csum_add(pseudo(in + 8, in + 24, 16, (uint32_t)ml, P_ICMP6),
-						  m, ml)) != 0)
+	if (ml < 8 || l4_csum(in + 8, in + 24, 16, P_ICMP6, m, ml) != 0)
 		return XLAT_E_ICMP;
 	param = get32(m + 4);
 	switch (m[0]) {
@@ -295,13 +301,7 @@ static int icmp6_to_ncmp(const uint8_t *in, size_t total, uint8_t *out, size_t c
 	}
 	if (cap < NIP_HL6 + 8)
 		return XLAT_E_NOSPACE;
-	size_t hl = nip_from6(out, in, 0, P_NCMP);
-	bool err = t < 128;
-	size_t lim = err && cap > ERR_MAX ? ERR_MAX : cap;
-	out[hl] = t, out[hl + 1] = c;
-	put32(out + hl + 4, param);
-	int body = body_to_nip(err, m, ml, out + hl + 8, lim - hl - 8);
-	return body < 0 ? (err ? XLAT_E_ICMP : XLAT_E_NOSPACE) : ncmp_seal(out, hl, 16, (size_t)body);
+	return ncmp_from_icmp(out, cap, nip_from6(out, in, 0, P_NCMP), 16, t, c, param, m, ml);
 }
 
 static int icmp4_to_ncmp(const uint8_t *in, size_t ihl, size_t total, uint8_t *out, size_t cap)
@@ -345,13 +345,7 @@ static int icmp4_to_ncmp(const uint8_t *in, size_t ihl, size_t total, uint8_t *o
 	}
 	if (cap < NIP_HL4 + 8)
 		return XLAT_E_NOSPACE;
-	size_t hl = nip_from4(out, in, 0, P_NCMP);
-	bool err = t < 128;
-	size_t lim = err && cap > ERR_MAX ? ERR_MAX : cap;
-	out[hl] = (uint8_t)t, out[hl + 1] = (uint8_t)c;
-	put32(out + hl + 4, param);
-	int body = body_to_nip(err, m, ml, out + hl + 8, lim - hl - 8);
-	return body < 0 ? (err ? XLAT_E_ICMP : XLAT_E_NOSPACE) : ncmp_seal(out, hl, 4, (size_t)body);
+	return ncmp_from_icmp(out, cap, nip_from4(out, in, 0, P_NCMP), 4, t, c, param, m, ml);
 }
 
 int xlat_to_nip(const uint8_t *in, size_t len, uint8_t *out, size_t cap, unsigned *flags)
@@ -466,8 +460,7 @@ static int ncmp_to_icmp(const struct xlat_ctx *cx, const struct nip_pkt *v, uint
 	size_t il = 8 + (size_t)body;
 	if (v6) {
 		ip6_from(out, v->buf, src, v->dst, (uint16_t)il, P_ICMP6);
-		put16(o + 2, nip_csum_fold(nip_csum_add(pseudo(src, v->dst, 16, (uint32_t)il, P_ICMP6),
-							o, il)));
+		put16(o + 2, l4_csum(src, v->dst, 16, P_ICMP6, o, il));
 	} else {
 		ip4_from(out, v->buf, src, v->dst, (uint32_t)il, P_ICMP);
 		put16(o + 2, nip_inet_csum(o, il));
@@ -475,30 +468,25 @@ static int ncmp_to_icmp(const struct xlat_ctx *cx, const struct nip_pkt *v, uint
 	return (int)(ih + il);
 }
 
-int xlat_to_ip(const struct xlat_ctx *cx, const uint8_t *in, size_t len, uint8_t *out,
-	       size_t cap)
+int xlat_to_ip(const struct xlat_ctx *cx, const struct nip_pkt *v, uint8_t *out, size_t cap)
 {
-	struct nip_pkt v;
-
-	if (nip_pkt_parse(&v, in, len) < 0)
-		return XLAT_E_BAD_IP;
-	if (v.dst_len != 16 && v.dst_len != 4)
+	if (v->dst_len != 16 && v->dst_len != 4)
 		return XLAT_E_ADDR;
-	if (v.next_hdr == P_NCMP)
-		return ncmp_to_icmp(cx, &v, out, cap);
-	if (v.src_len != v.dst_len)
+	if (v->next_hdr == P_NCMP)
+		return ncmp_to_icmp(cx, v, out, cap);
+	if (v->src_len != v->dst_len)
 		return XLAT_E_ADDR;
-	if (v.next_hdr == P_NLS)
+	if (v->next_hdr == P_NLS)
 		return XLAT_E_NEXT_HDR;
-	size_t ih = v.dst_len == 16 ? 40 : 20;
-	if (ih + v.payload_len > cap || (ih == 20 && 20u + v.payload_len > 0xffff))
+	size_t ih = v->dst_len == 16 ? 40 : 20;
+	if (ih + v->payload_len > cap || (ih == 20 && 20u + v->payload_len > 0xffff))
 		return XLAT_E_NOSPACE;
 	if (ih == 40)
-		ip6_from(out, in, v.src, v.dst, v.payload_len, v.next_hdr);
+		ip6_from(out, v->buf, v->src, v->dst, v->payload_len, v->next_hdr);
 	else
-		ip4_from(out, in, v.src, v.dst, v.payload_len, v.next_hdr);
-	memcpy(out + ih, v.payload, v.payload_len);
-	return (int)(ih + v.payload_len);
+		ip4_from(out, v->buf, v->src, v->dst, v->payload_len, v->next_hdr);
+	memcpy(out + ih, v->payload, v->payload_len);
+	return (int)(ih + v->payload_len);
 }
 
 size_t xlat_ip_refusal(const struct xlat_ctx *cx, const uint8_t *in, size_t len, uint8_t *out,
@@ -519,8 +507,7 @@ size_t xlat_ip_refusal(const struct xlat_ctx *cx, const uint8_t *in, size_t len,
 		put16(o + 2, 0);
 		put32(o + 4, 6);
 		memcpy(o + 8, in, q);
-		put16(o + 2, nip_csum_fold(nip_csum_add(pseudo(cx->v6, in + 8, 16, (uint32_t)(8 + q),
-							       P_ICMP6), o, 8 + q)));
+		put16(o + 2, l4_csum(cx->v6, in + 8, 16, P_ICMP6, o, 8 + q));
 		return 48 + q;
 	}
 	if (len >= 20 && in[0] >> 4 == 4 && cx->has_v4) {
@@ -537,13 +524,4 @@ size_t xlat_ip_refusal(const struct xlat_ctx *cx, const uint8_t *in, size_t len,
 		return 28 + q;
 	}
 	return 0;
-}
-
-const char *xlat_strerror(int err)
-{
-	static const char *const names[XLAT_ERR_COUNT] = {
-		"translated", "not IP", "bad IP header", "IPv4 fragment", "untranslatable next header",
-		"untranslatable ICMP/NCMP", "untranslatable addresses", "too big to translate",
-	};
-	return err <= 0 && err > -XLAT_ERR_COUNT ? names[-err] : "?";
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "newip/packet.h"
+
 /* Why a packet was not translated (negative returns); each is counted by the caller. */
 enum xlat_err {
 	XLAT_E_NOT_IP = -1,   /* neither IPv4 nor IPv6 */
@@ -18,7 +20,6 @@ enum xlat_err {
 	XLAT_E_ICMP = -5,     /* an ICMP or NCMP message with no counterpart (or a bad checksum) */
 	XLAT_E_ADDR = -6,     /* New IP addresses that are not both 4 or both 16 octets */
 	XLAT_E_NOSPACE = -7,  /* the output buffer is too small */
-	XLAT_ERR_COUNT = 8
 };
 
 /* The gateway's own addresses, the source of errors it must answer or re-source (§12.3). */
@@ -38,10 +39,9 @@ struct xlat_ctx {
  * xlat_err; *flags gets XLAT_F_*. */
 int xlat_to_nip(const uint8_t *in, size_t len, uint8_t *out, size_t cap, unsigned *flags);
 
-/* A New IP packet (already validated: nip_pkt_parse) to IPv4 or IPv6. Returns the IP length
- * or an xlat_err. */
-int xlat_to_ip(const struct xlat_ctx *cx, const uint8_t *in, size_t len, uint8_t *out,
-	       size_t cap);
+/* A New IP packet, as the data plane parsed it (nip_pkt_parse), to IPv4 or IPv6. Returns the
+ * IP length or an xlat_err. */
+int xlat_to_ip(const struct xlat_ctx *cx, const struct nip_pkt *v, uint8_t *out, size_t cap);
 
 /* The ICMP error a router sends about an IP packet the gateway will not translate
  * (XLAT_E_NEXT_HDR: ICMPv6 parameter problem, unrecognised next header; ICMP protocol
@@ -49,7 +49,5 @@ int xlat_to_ip(const struct xlat_ctx *cx, const uint8_t *in, size_t len, uint8_t
  * answer is due (no address of that family, or the offender is itself an ICMP error). */
 size_t xlat_ip_refusal(const struct xlat_ctx *cx, const uint8_t *in, size_t len, uint8_t *out,
 		       size_t cap);
-
-const char *xlat_strerror(int err);
 
 #endif

@@ -38,6 +38,15 @@ static size_t ip4(uint8_t *b, const char *src, const char *dst, uint8_t proto, c
 	return 20 + n;
 }
 
+/* The data plane parses a packet before it reaches a gateway: so do the tests. */
+static int to_ip(const struct xlat_ctx *cx, const uint8_t *b, size_t n, uint8_t *out, size_t cap)
+{
+	struct nip_pkt v;
+
+	CHECK_EQ(nip_pkt_parse(&v, b, n), 0);
+	return xlat_to_ip(cx, &v, out, cap);
+}
+
 /* Fill the UDP/TCP/ICMPv6 checksum at field offset f of an IPv6 packet. */
 static void csum6(uint8_t *b, size_t f)
 {
@@ -69,7 +78,7 @@ static void udp6_roundtrip(void)
 	CHECK_EQ(v.dst_len, 16);
 	CHECK(memcmp(v.dst, in + 24, 16) == 0 && memcmp(v.src, in + 8, 16) == 0);
 	CHECK_EQ(nip_l4_csum_check(&v), 0); /* the UDP checksum was not touched and verifies */
-	CHECK_EQ(xlat_to_ip(&cx, nip, (size_t)m, back, sizeof(back)), (int)n);
+	CHECK_EQ(to_ip(&cx, nip, (size_t)m, back, sizeof(back)), (int)n);
 	CHECK(memcmp(back, in, n) == 0); /* byte for byte */
 	for (size_t cut = 0; cut < n; cut++) /* truncated input: refused, never read past */
 		CHECK(xlat_to_nip(in, cut, nip, sizeof(nip), &fl) < 0);
@@ -94,7 +103,7 @@ static void udp4_roundtrip(void)
 	CHECK_EQ(v.hop_limit, 60);
 	CHECK_EQ(v.dst_len, 4);
 	CHECK_EQ(nip_l4_csum_check(&v), 0);
-	CHECK_EQ(xlat_to_ip(&cx, nip, (size_t)m, back, sizeof(back)), (int)n);
+	CHECK_EQ(to_ip(&cx, nip, (size_t)m, back, sizeof(back)), (int)n);
 	CHECK(memcmp(back, in, n) == 0); /* DF set, ID 0: as built */
 	in[10] ^= 1; /* a bad header checksum */
 	CHECK_EQ(xlat_to_nip(in, n, nip, sizeof(nip), &fl), XLAT_E_BAD_IP);
@@ -121,7 +130,7 @@ static void echo_both_ways(void)
 	CHECK_EQ(v.next_hdr, NIP_PROTO_NCMP);
 	CHECK_EQ(v.payload[0], NCMP_ECHO_REQUEST);
 	CHECK_EQ(nip_l4_csum_check(&v), 0);
-	CHECK_EQ(xlat_to_ip(&cx, nip, (size_t)m, back, sizeof(back)), (int)n);
+	CHECK_EQ(to_ip(&cx, nip, (size_t)m, back, sizeof(back)), (int)n);
 	CHECK(memcmp(back, in, n) == 0);
 
 	uint8_t e4[16] = { 8, 0, 0, 0, 0x12, 0x34, 0, 7, 'd', 'a', 't', 'a' };
@@ -132,7 +141,7 @@ static void echo_both_ways(void)
 	CHECK_EQ(v.payload[0], NCMP_ECHO_REQUEST);
 	CHECK_EQ(get32(v.payload + 4), 0x12340007u);
 	CHECK_EQ(nip_l4_csum_check(&v), 0); /* now over the pseudo-header, as NCMP's is */
-	CHECK_EQ(xlat_to_ip(&cx, nip, (size_t)m, back, sizeof(back)), (int)n);
+	CHECK_EQ(to_ip(&cx, nip, (size_t)m, back, sizeof(back)), (int)n);
 	CHECK(memcmp(back, in, n) == 0);
 	e4[2] ^= 1; /* a bad ICMP checksum is not laundered into a good NCMP one */
 	n = ip4(in, "10.1.0.2", "10.2.0.2", 1, e4, sizeof(e4));
@@ -171,7 +180,7 @@ static void errors_and_mtu(void)
 	uint8_t quoted[256];
 	memcpy(quoted, nip, (size_t)q);
 	int m = ncmp_error(nip, NCMP_TOO_BIG, 1280, quoted, (size_t)q);
-	int k = xlat_to_ip(&cx, nip, (size_t)m, back, sizeof(back));
+	int k = to_ip(&cx, nip, (size_t)m, back, sizeof(back));
 	CHECK_EQ(k, 40 + 8 + (int)n);
 	CHECK_EQ(back[6], 58);
 	CHECK(memcmp(back + 8, cx.v6, 16) == 0); /* the gateway stands in for x0a02 */
@@ -190,11 +199,11 @@ static void errors_and_mtu(void)
 	CHECK_EQ(nip_l4_csum_check(&v), 0);
 	/* Without an IPv6 address of its own the gateway cannot name the hop: not translated. */
 	cx.has_v6 = false;
-	CHECK_EQ(xlat_to_ip(&cx, nip, (size_t)m, back, sizeof(back)), XLAT_E_ADDR);
+	CHECK_EQ(to_ip(&cx, nip, (size_t)m, back, sizeof(back)), XLAT_E_ADDR);
 	/* New IP's own messages have no IP counterpart. */
 	m = ncmp_error(nip, NCMP_SHUTOFF_REQUEST, 0, quoted, 20);
 	cx.has_v6 = true;
-	CHECK_EQ(xlat_to_ip(&cx, nip, (size_t)m, back, sizeof(back)), XLAT_E_ICMP);
+	CHECK_EQ(to_ip(&cx, nip, (size_t)m, back, sizeof(back)), XLAT_E_ICMP);
 }
 
 static void refusals(void)
