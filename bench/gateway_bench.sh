@@ -71,12 +71,15 @@ for i in 0 1 2 3 4; do # link i joins K[i] and K[i+1]: fd00:i::1 and ::2
 	ip -n "nipk-$a" addr add "fd00:$i::1/64" dev "to-$b" nodad
 	ip -n "nipk-$b" addr add "fd00:$i::2/64" dev "to-$a" nodad
 done
-for i in 0 1 2 3 4 5; do # default routes towards h2 (right) and h1 (left) on every node
+# Node i reaches the links on its right through fd00:i::2 (one route for all of fd00::/16) and
+# each link left of its own left link through fd00:(i-1)::1; its own links are connected.
+for i in 0 1 2 3 4 5; do
 	n=${K[$i]}
-	[ "$i" -lt 5 ] && ip -n "nipk-$n" -6 route add fd00::/16 via "fd00:$i::2" metric 100 2>/dev/null || true
-	[ "$i" -gt 0 ] && ip -n "nipk-$n" -6 route add "fd00:$((i - 1))::/64" via "fd00:$((i - 1))::1" 2>/dev/null || true
-	for k in $(seq 0 $((i - 2))); do
-		[ "$i" -gt 1 ] && ip -n "nipk-$n" -6 route add "fd00:$k::/64" via "fd00:$((i - 1))::1"
+	if [ "$i" -lt 5 ]; then
+		ip -n "nipk-$n" -6 route add fd00::/16 via "fd00:$i::2" metric 100
+	fi
+	for ((k = 0; k < i - 1; k++)); do
+		ip -n "nipk-$n" -6 route add "fd00:$k::/64" via "fd00:$((i - 1))::1"
 	done
 done
 # WireGuard between g1 (fd00:1::1) and g2 (fd00:3::2); h1 2001:db8:a::2, h2 2001:db8:b::2.
