@@ -12,7 +12,7 @@ done
 lab_up "$SRC/tests/net/gateway.yaml"
 H1=("$NEWIP" lab exec g1-lan --)
 H2=("$NEWIP" lab exec g2-lan --)
-stat() { "$NEWIP" -n "$1" -j stats | tr -d ' \n' | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+stat() { jnum "$1" stats "$2"; }
 listening() { "${H2[@]}" ss -Hltn "sport = :$1" | grep -q .; }
 
 for d in 10.2.0.2 2001:db8:2::2; do

@@ -8,8 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 lab_up "$SRC/tests/net/guard.yaml"
 FORGE=("$NEWIP" lab exec x -- "$BUILD/tests/nip_forge" 172.16.0.1:6464 172.16.0.2:6464)
-# jnum NODE CMD KEY: the first number under "KEY" in NODE's JSON answer to CMD
-jnum() { "$NEWIP" -n "$1" -j "$2" | tr -d ' \n' | grep -o "\"$3\":[0-9]*" | head -n 1 | cut -d: -f2; }
 # grows NODE CMD KEY BEFORE [BY]: the counter has grown by at least BY (default 1)
 grows() { local n; n=$(jnum "$1" "$2" "$3"); [ -n "$n" ] && [ "$n" -ge $(($4 + ${5:-1})) ]; }
 V=$("$NEWIP" -n v addr | head -n 1)

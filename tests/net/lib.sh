@@ -53,6 +53,9 @@ wait_until() {
 	done
 }
 
+# jnum NODE VIEW FIELD: the first number named FIELD in `newip -n NODE -j VIEW`.
+jnum() { "$NEWIP" -n "$1" -j "$2" | tr -d ' \n' | grep -o "\"$3\":[0-9]*" | head -n 1 | cut -d: -f2; }
+
 lab_up() {
 	labs+=("$1")
 	say "newip lab up $1"

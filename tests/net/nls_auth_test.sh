@@ -11,7 +11,7 @@ lab_up "$SRC/tests/net/nls_auth.yaml"
 FORGE=("$NEWIP" lab exec x -- "$BUILD/tests/nip_forge" 172.16.0.1:6464 172.16.0.2:6464)
 XKEY=$NEWIP_RUNDIR/labs/nlsauth/x.key
 LOG=$NEWIP_RUNDIR/labs/nlsauth/b.log
-stat() { "$NEWIP" -n b -j stats | tr -d ' \n' | grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
+stat() { jnum b stats "$1"; }
 rej() { stat auth_rejected; }
 stale() { [ "$(stat stale_msgs)" -gt "$1" ]; }
 grows() { [ "$(rej)" -ge $(($1 + ${2:-1})) ]; }
