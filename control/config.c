@@ -323,6 +323,37 @@ static int st_gateway(struct ctx *x, char **t, int n)
 	return st_link(x, u, n);
 }
 
+/* "map NEWIP-PREFIX IPV6-PREFIX": New IP-only hosts reached from IPv6 (spec §12.4). */
+static int st_map(struct ctx *x, char **t, int n)
+{
+	struct config *c = x->c;
+	struct xlat_map m;
+	const char *why;
+
+	if (n != 3)
+		return fail(x, "write maps as 'map NEWIP-PREFIX IPV6-PREFIX', e.g. 'map x0b00/8 "
+			    "2001:db8:ee::/104'");
+	for (int i = 1; i < 3; i++) {
+		struct nip_prefix *p = i == 1 ? &m.nip : &m.ip6;
+		int rc = nip_prefix_parse(p, t[i]);
+		if (rc == NIP_E_PREFIX_BITS)
+			return fail(x, "prefix '%s' has bits set past its length; clear them", t[i]);
+		if (rc < 0)
+			return fail(x, "'%s' is not a prefix; write ADDRESS/BITS", t[i]);
+	}
+	if ((why = xlat_map_check(&m)))
+		return fail(x, "map %s %s: %s", t[1], t[2], why);
+	for (unsigned i = 0; i < c->n_maps; i++)
+		if (xlat_map_overlap(&m, &c->maps[i]))
+			return fail(x, "map %s %s overlaps the map at line %d; maps must be 1:1", t[1],
+				    t[2], c->map_line[i]);
+	if (c->n_maps == XLAT_MAPS)
+		return fail(x, "more than %d maps", XLAT_MAPS);
+	c->map_line[c->n_maps] = x->line;
+	c->maps[c->n_maps++] = m;
+	return 0;
+}
+
 static int st_route(struct ctx *x, char **t, int n)
 {
 	struct config *c = x->c;
@@ -393,6 +424,8 @@ static int statement(struct ctx *x, char **t, int n)
 		return st_route(x, t, n);
 	} else if (strcmp(t[0], "gateway") == 0) {
 		return st_gateway(x, t, n);
+	} else if (strcmp(t[0], "map") == 0) {
+		return st_map(x, t, n);
 	} else if (strcmp(t[0], "rundir") == 0) {
 		if (n != 2 || strlen(t[1]) >= sizeof(c->rundir))
 			return fail(x, "'rundir' takes one directory, e.g. 'rundir /run/newip'");
@@ -464,7 +497,8 @@ static int statement(struct ctx *x, char **t, int n)
 				    "1000000");
 		c->ncmp_rate = (uint32_t)v;
 	} else {
-		return fail(x, "unknown keyword '%s'; expected node, address, link, route, routing, "
+		return fail(x, "unknown keyword '%s'; expected node, address, link, route, gateway, "
+			    "map, routing, "
 			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority, "
 			    "metrics-listen, key, flood-guard, flood-threshold, flood-duration, shutoff-max, "
 			    "shutoff-verify-rate, digest-cache, nls-auth or trust",
@@ -525,6 +559,13 @@ int config_check(struct config *c, char *err, size_t errlen)
 			return fail(&x, "a route for %s is already given at line %d; keep one",
 				    s, c->routes[k].line);
 		}
+	}
+	bool gateway = false;
+	for (unsigned i = 0; i < c->n_links; i++)
+		gateway |= c->links[i].kind == LINK_TUN;
+	if (c->n_maps && !gateway) {
+		x.line = c->map_line[0];
+		return fail(&x, "'map' needs an IP gateway on this node: add 'gateway tun NAME'");
 	}
 	if (!c->node[0]) {
 		snprintf(err, errlen, "%s: no 'node NAME' line (or --name); every node needs a name",
@@ -640,6 +681,13 @@ void config_print(const struct config *c, FILE *f)
 	}
 	for (unsigned i = 0; i < c->n_links; i++) {
 		const struct link_cfg *l = &c->links[i];
+		if (l->kind == LINK_TUN) { /* its own line: a gateway has no metric or egress */
+			fprintf(f, "gateway tun %s dev %s", l->name, l->ifname);
+			if (l->mtu)
+				fprintf(f, " mtu %u", l->mtu);
+			fprintf(f, "\n");
+			continue;
+		}
 		fprintf(f, "link %s %s", l->name, link_kind_name(l->kind));
 		if (l->kind == LINK_UDP) {
 			format_sockaddr(&l->local, a, sizeof(a));
@@ -672,5 +720,10 @@ void config_print(const struct config *c, FILE *f)
 	for (unsigned i = 0; i < c->n_routes; i++) {
 		nip_prefix_format(&c->routes[i].prefix, s, sizeof(s));
 		fprintf(f, "route %s via %s\n", s, c->routes[i].via);
+	}
+	for (unsigned i = 0; i < c->n_maps; i++) {
+		nip_prefix_format(&c->maps[i].nip, s, sizeof(s));
+		nip_prefix_format(&c->maps[i].ip6, a, sizeof(a));
+		fprintf(f, "map %s %s\n", s, a);
 	}
 }

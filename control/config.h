@@ -29,6 +29,9 @@ struct config {
 	unsigned n_links;
 	struct cfg_route routes[CFG_MAX_ROUTES];
 	unsigned n_routes;
+	struct xlat_map maps[XLAT_MAPS];	/* mapped prefixes of the TUN gateways (spec §12.4) */
+	int map_line[XLAT_MAPS];
+	unsigned n_maps;
 	uint32_t ncmp_rate;
 	bool routing;			/* NLS on every link (spec §9); default on */
 	uint16_t hello_ms, dead_ms;	/* defaults 100 and 400 */

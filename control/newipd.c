@@ -102,6 +102,8 @@ static int start(struct node *n, char *err, size_t errlen)
 	snprintf(n->local_path, sizeof(n->local_path), "%s/local.sock", n->dir);
 	memcpy(n->dp.addrs, c->addrs, sizeof(c->addrs));
 	n->dp.n_addrs = c->n_addrs;
+	memcpy(n->dp.maps, c->maps, sizeof(c->maps));
+	n->dp.n_maps = c->n_maps;
 	for (unsigned i = 0; i < c->n_links; i++)
 		n->dp.links[i].cfg = c->links[i];
 	n->dp.n_links = c->n_links;

@@ -34,6 +34,8 @@ struct dp {
 	unsigned n_links;
 	struct nip_addr addrs[DP_MAX_ADDRS]; /* fixed at start-up */
 	unsigned n_addrs;
+	struct xlat_map maps[XLAT_MAPS];     /* the TUN gateways' mapped prefixes (spec §12.4) */
+	unsigned n_maps;
 	_Atomic(struct fwd *) fwd;	     /* published by the control plane */
 	atomic_uint_fast64_t epoch;	     /* bumped each loop: QSBR for FIB reclamation */
 	atomic_bool stop;
@@ -101,10 +103,10 @@ void shutoff_victim(struct dp *dp, const struct nip_pkt *v);
 void dp_w_tag(const struct dp *dp, struct nip_writer *w);
 
 /* tun.c: a gateway link (spec §12). rx reads and translates up to max packets; send
- * translates and writes one (consumes k); set_addrs picks the gateway's IPv4/IPv6 source. */
+ * translates and writes one (consumes k); setup gives it the gateway's IPv4/IPv6 source and maps. */
 unsigned tun_rx(struct dp *dp, struct link *l, struct pkt **out, unsigned max);
 void tun_send(struct dp *dp, struct link *l, struct pkt *k, const struct nip_pkt *v);
-void tun_set_addrs(struct link *l, const struct nip_addr *addrs, unsigned n);
+void tun_setup(struct link *l, const struct dp *dp);
 
 /* local.c */
 void local_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v);

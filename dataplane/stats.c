@@ -27,4 +27,5 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_GW_BAD_IP] = "gw_bad_ip",
 	[DROP_GW_FRAGMENT] = "gw_fragment",
 	[DROP_GW_XLAT] = "gw_untranslatable",
+	[DROP_GW_SPOOF] = "gw_spoofed",
 };

@@ -32,6 +32,7 @@ enum drop_reason {
 	DROP_GW_BAD_IP,	 /* ... an IP packet with a bad header */
 	DROP_GW_FRAGMENT, /* ... an IPv4 fragment */
 	DROP_GW_XLAT,	 /* ... something it does not translate, either way (§12.1, §12.2) */
+	DROP_GW_SPOOF,	 /* ... an IP source inside a mapped prefix (§12.4) */
 	DROP_MAX
 };
 

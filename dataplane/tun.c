@@ -62,6 +62,8 @@ static enum drop_reason reason(int xerr)
 		return DROP_GW_BAD_IP;
 	case XLAT_E_FRAGMENT:
 		return DROP_GW_FRAGMENT;
+	case XLAT_E_SPOOF:
+		return DROP_GW_SPOOF;
 	default:
 		return DROP_GW_XLAT;
 	}
@@ -100,7 +102,7 @@ unsigned tun_rx(struct dp *dp, struct link *l, struct pkt **out, unsigned max)
 			continue;
 		}
 		unsigned flags;
-		int m = xlat_to_nip(l->tun_buf, (size_t)r, k->data, PKT_BUF, &flags);
+		int m = xlat_to_nip(&l->xc, l->tun_buf, (size_t)r, k->data, PKT_BUF, &flags);
 		if (m < 0) {
 			STAT_ADD(dp->st.drop[reason(m)], 1);
 			if (m == XLAT_E_NEXT_HDR)
@@ -137,8 +139,13 @@ void tun_send(struct dp *dp, struct link *l, struct pkt *k, const struct nip_pkt
 	pool_put(&dp->pool, k);
 }
 
-void tun_set_addrs(struct link *l, const struct nip_addr *addrs, unsigned n)
+void tun_setup(struct link *l, const struct dp *dp)
 {
+	const struct nip_addr *addrs = dp->addrs;
+	unsigned n = dp->n_addrs;
+
+	memcpy(l->xc.map, dp->maps, sizeof(l->xc.map));
+	l->xc.n_map = dp->n_maps;
 	for (unsigned i = 0; i < n; i++) {
 		if (addrs[i].len == 4 && !l->xc.has_v4) {
 			memcpy(l->xc.v4, addrs[i].b, 4);

@@ -78,7 +78,7 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 		if (link_open(&dp->links[i], err, errlen) < 0)
 			goto fail_links;
 		if (dp->links[i].cfg.kind == LINK_TUN)
-			tun_set_addrs(&dp->links[i], dp->addrs, dp->n_addrs);
+			tun_setup(&dp->links[i], dp);
 		if (watch(dp, dp->links[i].fd, EV_LINK + i) < 0) {
 			i++;
 			snprintf(err, errlen, "epoll: %s", strerror(errno));

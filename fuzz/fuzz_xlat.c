@@ -11,11 +11,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t out[70000], back[70000];
-	struct xlat_ctx cx = { .has_v4 = size & 1, .has_v6 = size & 2 };
+	static struct xlat_ctx cx;
 	struct nip_pkt v;
 	unsigned flags;
 
-	int n = xlat_to_nip(data, size, out, sizeof(out), &flags);
+	if (!cx.n_map) { /* mapped prefixes (§12.4): 2-octet, 3-octet, one 32-octet host */
+		static const char *const m[][2] = {
+			{ "x0b00/8", "2001:db8:ee::/104" }, { "x0c0000/8", "2001:db8:ed::/96" },
+			{ "x2001.0db8.0000.0000.0000.0000.0000.0001.1122.3344.5566.7788.99aa.bbcc"
+			  ".ddee.ff00/256", "2001:db8:ec::100/128" } };
+		for (unsigned i = 0; i < 3; i++) {
+			nip_prefix_parse(&cx.map[i].nip, m[i][0]);
+			nip_prefix_parse(&cx.map[i].ip6, m[i][1]);
+		}
+		cx.n_map = 3;
+	}
+	cx.has_v4 = size & 1, cx.has_v6 = size & 2;
+
+	int n = xlat_to_nip(&cx, data, size, out, sizeof(out), &flags);
 	if (n > 0) {
 		if (nip_pkt_parse(&v, out, (size_t)n) != 0 || v.len != (uint32_t)n)
 			abort();

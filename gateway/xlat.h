@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "newip/addr.h"
 #include "newip/packet.h"
 
 /* Why a packet was not translated (negative returns); each is counted by the caller. */
@@ -20,16 +21,35 @@ enum xlat_err {
 	XLAT_E_ICMP = -5,     /* an ICMP or NCMP message with no counterpart (or a bad checksum) */
 	XLAT_E_ADDR = -6,     /* New IP addresses that are not both 4 or both 16 octets */
 	XLAT_E_NOSPACE = -7,  /* the output buffer is too small */
+	XLAT_E_SPOOF = -8,    /* an IP source inside a mapped prefix (§12.4) */
 };
 
-/* The gateway's own addresses, the source of errors it must answer or re-source (§12.3). */
+/* A mapped prefix (§12.4): every address under nip (L octets, L not 4 or 16) stands for the
+ * IPv6 address under ip6 with the same last 8L - nip.plen bits. */
+struct xlat_map {
+	struct nip_prefix nip, ip6;
+};
+
+#define XLAT_MAPS 16
+
+/* The gateway's own addresses, the source of errors it must answer or re-source (§12.3), and
+ * its mapped prefixes (§12.4), no two overlapping. */
 struct xlat_ctx {
 	uint8_t v4[4], v6[16];
 	bool has_v4, has_v6;
+	struct xlat_map map[XLAT_MAPS];
+	unsigned n_map;
 };
 
+/* Whether a map can be used (§12.4): NULL, or what is wrong with it, as a sentence a
+ * configuration error can end with. */
+const char *xlat_map_check(const struct xlat_map *m);
+
+/* Whether two maps overlap on either side (a gateway's may not). */
+bool xlat_map_overlap(const struct xlat_map *a, const struct xlat_map *b);
+
 /* The largest MSS of an IPv6 TCP connection through a gateway (§12.3): its segments cross a
- * 1280-octet New IP link (1280 - 44 - 20). */
+ * 1280-octet New IP link (1280 - 44 - 20; less for a New IP header above 44, §12.4). */
 #define XLAT_MSS6 1216
 
 /* Translation flags reported to the caller. */
@@ -37,7 +57,8 @@ struct xlat_ctx {
 
 /* An IPv4 or IPv6 packet in[0..len) to New IP in out. Returns the New IP length or an
  * xlat_err; *flags gets XLAT_F_*. */
-int xlat_to_nip(const uint8_t *in, size_t len, uint8_t *out, size_t cap, unsigned *flags);
+int xlat_to_nip(const struct xlat_ctx *cx, const uint8_t *in, size_t len, uint8_t *out,
+		size_t cap, unsigned *flags);
 
 /* A New IP packet, as the data plane parsed it (nip_pkt_parse), to IPv4 or IPv6. Returns the
  * IP length or an xlat_err. */

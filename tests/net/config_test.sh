@@ -51,6 +51,12 @@ case_ node-name 'node r1/x' 8 "'node' takes one printable ASCII name without '/'
 case_ routing 'routing maybe' 8 "'routing' is on or off"
 case_ hello 'hello-interval 5' 8 "'hello-interval' takes milliseconds, 10 to 60000"
 case_ metric 'link e1 eth dev veth1 metric 0' 8 "metric '0' out of range; use 1 to 65535"
+case_ map-syntax 'map x0b00/8' 8 "write maps as 'map NEWIP-PREFIX IPV6-PREFIX'"
+case_ map-ipv4 'map 10.0.0.0/8 2001:db8:ee::/104' 8 "map 10.0.0.0/8 2001:db8:ee::/104: map a New IP prefix of 1-3 or 5-15"
+case_ map-not-ipv6 'map x0b00/8 x0c00/8' 8 "map x0b00/8 x0c00/8: the second prefix must be IPv6"
+case_ map-fit 'map x0000/4 2001:db8:ee::/120' 8 "map x0000/4 2001:db8:ee::/120: the New IP prefix's host bits do not fit"
+case_ map-overlap $'gateway tun nip0\nmap x0b00/8 2001:db8:ee::/104\nmap x0b80/9 2001:db8:ef::/104' 10 "map x0b80/9 2001:db8:ef::/104 overlaps the map at line 9; maps must be 1:1"
+case_ map-no-gateway 'map x0b00/8 2001:db8:ee::/104' 8 "'map' needs an IP gateway on this node: add 'gateway tun NAME'"
 
 # Whole-file mistakes name the file (no single line is at fault) and say what to add.
 printf 'address 10.0.0.1\n' >"$work/noname.conf"
@@ -69,5 +75,10 @@ printf '%s\n' "$good" >"$work/good.conf"
 "$BUILD/newipd" -n -c "$work/good.conf" >"$work/back.conf" && "$BUILD/newipd" -n -c "$work/back.conf" >"$work/back2.conf" &&
 	cmp -s "$work/back.conf" "$work/back2.conf" && echo "ok   -n prints a config that reads back the same" ||
 	{ echo "FAIL round trip"; fails=$((fails+1)); }
+printf '%s\ngateway tun nip0 mtu 1400\nroute 2001:db8:1::/64 via nip0\nmap x0b00/8 2001:db8:ee::/104\n' "$good" >"$work/gw.conf"
+"$BUILD/newipd" -n -c "$work/gw.conf" >"$work/gwback.conf" && "$BUILD/newipd" -n -c "$work/gwback.conf" >"$work/gwback2.conf" &&
+	cmp -s "$work/gwback.conf" "$work/gwback2.conf" && grep -q '^map x0b00/8 2001:db8:ee::/104$' "$work/gwback.conf" &&
+	echo "ok   a gateway's config (tun link, map) reads back the same" ||
+	{ echo "FAIL gateway round trip"; cat "$work/gwback.conf"; fails=$((fails+1)); }
 [ "$fails" -eq 0 ] && echo "all checks passed" || echo "$fails check(s) failed"
 exit $((fails > 0))

@@ -3,6 +3,7 @@
 # talk across a three-router New IP core through TUN gateways: iputils ping and traceroute,
 # curl from python3's HTTP server (10 MB, through a 1280-octet New IP link: path-MTU discovery
 # for IPv4, the MSS clamp for IPv6), ssh with key authentication, iperf3 TCP and UDP both ways;
+# an IPv6 host reaches an IoT host that has only a 2-octet address through g1's map (§12.4);
 # and input a gateway must refuse is counted and answered as a router would.
 # Topology: tests/net/gateway.yaml.
 source "$(dirname "$0")/lib.sh"
@@ -89,6 +90,32 @@ for args in "-c 10.2.0.2" "-c 10.2.0.2 -R" "-6 -c 2001:db8:2::2" "-6 -c 2001:db8
 		awk "BEGIN { exit !(\"${lost}\" != \"\" && ${lost:-100} < 5) }"
 done
 "${H2[@]}" pkill -f "iperf3 -s" || true
+
+# The IoT host s1 (x0b01, no IP address) from IPv6 through g1's map: 2001:db8:ee::1.
+out=$("${H1[@]}" ping -6 -c 3 -i 0.2 -W 2 2001:db8:ee::1)
+expect_match "ping -6 2001:db8:ee::1 reaches the 2-octet host x0b01" '3 received' "$out"
+expect_match "... its replies come from the mapped address, across four routers (TTL 64 - 4)" \
+	'from 2001:db8:ee::1: icmp_seq=1 ttl=60' "$out"
+out=$("${H1[@]}" traceroute -6 -n -w 2 -q 1 2001:db8:ee::1)
+expect_match "traceroute -6 ends at the mapped address (port unreachable from x0b01)" \
+	' 4  2001:db8:ff::3 .* 5  2001:db8:ee::1 ' "$(tr '\n' ' ' <<<"$out")"
+"$NEWIP" -n s1 recv -c 1 -W 10 7000 >"$WORK/iot.out" &
+rpid=$!
+check "a New IP application listens on s1" wait_until 5 grep -q listening "$WORK/iot.out"
+"${H1[@]}" python3 "$SRC/tests/net/gw_probe.py" udp 2001:db8:ee::1 7000 hello-iot >"$WORK/ip.out" &
+ppid=$!
+wait $rpid
+expect_match "an IPv6 UDP datagram arrives at x0b01 from the IPv6 host (checksum fixed: it verifies)" \
+	'^from 2001:db8:1::2 port 40000: hello-iot$' "$(cat "$WORK/iot.out")"
+"$NEWIP" -n s1 send -p 7000 2001:db8:1::2 40000 reply-from-iot
+wait $ppid
+expect_eq "... and x0b01's reply reaches the IPv6 socket from 2001:db8:ee::1 port 7000" \
+	"2001:db8:ee::1 7000 reply-from-iot" "$(cat "$WORK/ip.out")"
+before=$(stat g1 gw_spoofed)
+"$NEWIP" lab exec g1 -- python3 "$SRC/tests/net/gw_probe.py" tun nip0 spoof
+spoofed() { [ "$(stat g1 gw_spoofed)" -gt "$before" ]; }
+check "an IP packet claiming a mapped source (2001:db8:ee::5) is dropped and counted" \
+	wait_until 5 spoofed
 
 # Input a gateway must refuse: counted, and answered as a router would.
 before_x=$(stat g1 gw_untranslatable)

@@ -33,6 +33,15 @@ nodes:
 case_ bad-address 3 "'x0' is not an address" 'name: t
 nodes:
   a: {addresses: [x0]}'
+case_ lan-prefix 3 "lan 'x0b00/8' must be an IPv4 or IPv6 prefix" 'name: t
+nodes:
+  g: {addresses: [x01], lan: [x0b00/8]}'
+case_ map-syntax 3 "map 'x0b00/8' must be 'NEWIP-PREFIX IPV6-PREFIX'" 'name: t
+nodes:
+  g: {addresses: [x01], lan: [10.1.0.0/24], map: [x0b00/8]}'
+case_ map-needs-lan 3 "a node with a map needs a lan" 'name: t
+nodes:
+  g: {addresses: [x01], map: ["x0b00/8 2001:db8:ee::/104"]}'
 case_ endpoint-node 5 "endpoint 'b:e0': no node named 'b'" 'name: t
 nodes:
   a: {addresses: [x01]}

@@ -153,6 +153,8 @@ static int write_config(const struct lab *lab, int node, const char *path)
 		fprintf(f, "gateway tun nip0\n");
 	for (int i = 0; i < n->n_lan; i++)
 		fprintf(f, "route %s via nip0\n", n->lan[i]);
+	for (int i = 0; i < n->n_map; i++)
+		fprintf(f, "map %s\n", n->map[i]);
 	for (int i = 0; i < n->n_config; i++)
 		fprintf(f, "%s\n", n->config[i]);
 	return fclose(f);
@@ -203,6 +205,12 @@ static int make_lans(const struct lab *lab)
 			lan_addr(n->lan[k], 2, h, sizeof(h), &plen);
 			if (run("ip -n %s addr add %s/%d dev lan%s", host, h, plen, v6 ? " nodad" : "") < 0 ||
 			    run("ip -n %s %s route add default via %s", host, v6 ? "-6" : "-4", a) < 0)
+				goto fail;
+		}
+		for (int k = 0; k < n->n_map; k++) { /* the map's IPv6 side, into the TUN */
+			char p[200];
+			sscanf(n->map[k], "%*s %199s", p);
+			if (run("ip -n %s route add %s dev nip0", gw, p) < 0)
 				goto fail;
 		}
 		for (int o = 0; o < lab->n_nodes; o++) {

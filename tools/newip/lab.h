@@ -24,6 +24,10 @@ struct lab_node {
 	 * namespace NODE-lan behind it (the prefix's .2/::2; the gateway's kernel is .1/::1). */
 	char lan[LAB_MAX_ADDRS][200];
 	int n_lan;
+	/* map: "NEWIP-PREFIX IPV6-PREFIX" lines for the gateway (spec §12.4); the IPv6 prefix is
+	 * routed into its TUN. */
+	char map[LAB_MAX_ADDRS][200];
+	int n_map;
 	int n_config;
 	int line;
 };

@@ -99,7 +99,7 @@ static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t w
 static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const keys[] = { "addresses", "routes", "daemon", "config", "key", "lan",
-					    NULL };
+					    "map", NULL };
 	struct lab_node *n = &lab->nodes[lab->n_nodes];
 	const char *name = scalar(kn);
 	char tmp[LAB_MAX_ADDRS][200];
@@ -133,8 +133,20 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 		      "routes") < 0 ||
 	    load_list(x, get(x, vn, "config"), n->config, 200, LAB_MAX_ROUTES, &n->n_config,
 		      "config") < 0 ||
-	    load_list(x, get(x, vn, "lan"), n->lan, 64, LAB_MAX_ADDRS, &n->n_lan, "lan") < 0)
+	    load_list(x, get(x, vn, "lan"), n->lan, 64, LAB_MAX_ADDRS, &n->n_lan, "lan") < 0 ||
+	    load_list(x, get(x, vn, "map"), n->map, 200, LAB_MAX_ADDRS, &n->n_map, "map") < 0)
 		return -1;
+	for (int i = 0; i < n->n_map; i++) {
+		char np[200], ip6[200], extra;
+		struct nip_prefix p, q;
+		if (sscanf(n->map[i], "%199s %199s %c", np, ip6, &extra) != 2 ||
+		    nip_prefix_parse(&p, np) < 0 || nip_prefix_parse(&q, ip6) < 0 || q.addr.len != 16)
+			return fail(x, get(x, vn, "map"), "map '%s' must be 'NEWIP-PREFIX IPV6-PREFIX', "
+				    "e.g. 'x0b00/8 2001:db8:ee::/104' (docs/spec.md §12.4)", n->map[i]);
+		if (!n->n_lan)
+			return fail(x, get(x, vn, "map"), "a node with a map needs a lan: it is an IP "
+				    "gateway's");
+	}
 	for (int i = 0; i < n->n_lan; i++) {
 		struct nip_prefix p;
 		if (nip_prefix_parse(&p, n->lan[i]) < 0 || (p.addr.len != 4 && p.addr.len != 16) ||
