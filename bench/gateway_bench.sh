@@ -8,6 +8,7 @@
 #   wireguard: the kernel path, with g1 and g2 joined by wireguard-go (h1 and h2 use a second
 #              pair of prefixes routed into the tunnel)
 #
+# newipd runs twice: with its TUN devices' TCP offload (the default) and without (offload: off).
 # Prints iperf3 TCP throughput (SECS s, one stream), ping RTT (20 pings), and the CPU seconds the
 # userspace forwarders (the four newipd; the two wireguard-go) spent, with throughput per CPU
 # second. Usage: bench/gateway_bench.sh [BUILD_DIR] (root). SECS=5 by default.
@@ -35,27 +36,37 @@ trap cleanup EXIT
 
 # CPU seconds (user + system) of the given PIDs so far.
 cpu() { local t=0; for p in "$@"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
-# measure NS_EXEC_PREFIX... DST PIDS: "Mbit/s rtt_ms cpu_s"
+# measure NS_EXEC_PREFIX... DST PIDS: "Mbit/s rtt_ms cpu_s first_pid_cpu_s"
 measure() {
 	local -n run=$1
-	local dst=$2 pids=("${@:3}") c0 c1 mbps rtt
+	local dst=$2 pids=("${@:3}") c0 c1 f0 f1 mbps rtt hz
+	hz=$(getconf CLK_TCK)
 	"${run[@]}" ping -c 3 -i 0.1 -W 2 "$dst" >/dev/null # neighbours resolved, paths warm
-	c0=$(cpu "${pids[@]}")
+	c0=$(cpu "${pids[@]}") f0=$(cpu "${pids[0]}")
 	mbps=$("${run[@]}" iperf3 -6 -c "$dst" -t "$SECS" -J | grep -o '"bits_per_second":[[:space:]]*[0-9.e+]*' |
 		tail -1 | awk -F: '{ printf "%.0f", $2 / 1e6 }')
-	c1=$(cpu "${pids[@]}")
+	c1=$(cpu "${pids[@]}") f1=$(cpu "${pids[0]}")
 	rtt=$("${run[@]}" ping -q -c 20 -i 0.05 "$dst" | awk -F/ '/^rtt/ { print $5 }')
-	echo "$mbps $rtt $(awk "BEGIN { printf \"%.2f\", ($c1 - $c0) / $(getconf CLK_TCK) }")"
+	awk "BEGIN { printf \"%s %s %.2f %.2f\\n\", \"$mbps\", \"$rtt\", ($c1 - $c0) / $hz, ($f1 - $f0) / $hz }"
 }
 
-# --- newipd ---------------------------------------------------------------------------------
-"$BUILD/newip" lab up "$topo" >/dev/null
-"$BUILD/newip" lab exec g2-lan -- iperf3 -s -D
-mapfile -t NPIDS < <(awk '{ print $2 }' "$NEWIP_RUNDIR/labs/gwb/pids")
-NRUN=("$BUILD/newip" lab exec g1-lan --)
-until "$BUILD/newip" lab exec g2-lan -- ss -Hltn 'sport = :5201' | grep -q .; do sleep 0.05; done
-read -r n_mbps n_rtt n_cpu < <(measure NRUN 2001:db8:2::2 "${NPIDS[@]}")
-"$BUILD/newip" lab down "$topo" >/dev/null
+# --- newipd, with the TUN's TCP offload and without -------------------------------------------
+# newipd_run TOPOLOGY: "Mbit/s rtt_ms cpu_s g1_cpu_s" (g1: the sending side's gateway)
+newipd_run() {
+	"$BUILD/newip" lab up "$1" >/dev/null
+	"$BUILD/newip" lab exec g2-lan -- iperf3 -s -D
+	mapfile -t NPIDS < <(awk '{ print $2 }' "$NEWIP_RUNDIR/labs/gwb/pids")
+	NRUN=("$BUILD/newip" lab exec g1-lan --)
+	until "$BUILD/newip" lab exec g2-lan -- ss -Hltn 'sport = :5201' | grep -q .; do sleep 0.05; done
+	measure NRUN 2001:db8:2::2 "${NPIDS[@]}"
+	"$BUILD/newip" lab down "$1" >/dev/null
+}
+# (command substitution, not < <(...): it waits for the lab to be down before the next one)
+out=$(newipd_run "$topo")
+read -r n_mbps n_rtt n_cpu n_g1 <<<"$out"
+sed 's/lan: \[\(.*\)\]}/lan: [\1], offload: off}/' "$topo" >"$NEWIP_RUNDIR/nooffload.yaml"
+out=$(newipd_run "$NEWIP_RUNDIR/nooffload.yaml")
+read -r o_mbps o_rtt o_cpu o_g1 <<<"$out"
 
 # --- the kernel's path, and wireguard-go over it -----------------------------------------------
 for n in "${K[@]}"; do
@@ -106,15 +117,19 @@ ip -n nipk-g2 -6 route add 2001:db8:a::/64 dev nipwg2
 ip netns exec nipk-h2 iperf3 -s -D
 until ip netns exec nipk-h2 ss -Hltn 'sport = :5201' | grep -q .; do sleep 0.05; done
 KRUN=(ip netns exec nipk-h1)
-read -r k_mbps k_rtt _ < <(measure KRUN fd00:4::2 1)
+read -r k_mbps k_rtt _ _ < <(measure KRUN fd00:4::2 1)
 mapfile -t WPIDS < <(pgrep -f '^wireguard-go nipwg[12]$')
-read -r w_mbps w_rtt w_cpu < <(measure KRUN 2001:db8:b::2 "${WPIDS[@]}")
+read -r w_mbps w_rtt w_cpu _ < <(measure KRUN 2001:db8:b::2 "${WPIDS[@]}")
 
 per() { awk "BEGIN { c = $2; printf \"%.0f\", (c > 0 ? $1 * $SECS / c : 0) }"; }
 printf '%-34s %10s %10s %10s %14s\n' "IPv6, iperf3 TCP, ${SECS} s" "Mbit/s" "RTT ms" "CPU s" "Mbit/s per CPU"
 printf '%-34s %10s %10s %10s %14s\n' "kernel IPv6 routing (5 hops)" "$k_mbps" "$k_rtt" "-" "-"
 printf '%-34s %10s %10s %10s %14s\n' "wireguard-go tunnel over it" "$w_mbps" "$w_rtt" "$w_cpu" "$(per "$w_mbps" "$w_cpu")"
 printf '%-34s %10s %10s %10s %14s\n' "newipd gateways + 2 routers" "$n_mbps" "$n_rtt" "$n_cpu" "$(per "$n_mbps" "$n_cpu")"
+printf '%-34s %10s %10s %10s %14s\n' "... the TUN's TCP offload off" "$o_mbps" "$o_rtt" "$o_cpu" "$(per "$o_mbps" "$o_cpu")"
 awk -v n="$n_mbps" -v w="$w_mbps" -v k="$k_mbps" -v nc="$n_cpu" -v wc="$w_cpu" 'BEGIN {
 	printf "newipd / wireguard-go: %.2f x throughput, %.2f x per CPU second; newipd / kernel: %.2f x\n",
 	       n / w, (nc > 0 && wc > 0) ? (n / nc) / (w / wc) : 0, n / k }'
+awk -v n="$n_mbps" -v o="$o_mbps" -v ng="$n_g1" -v og="$o_g1" 'BEGIN {
+	printf "TUN offload on / off: %.2f x throughput; the sending gateway g1: %.2f against %.2f CPU s, %.2f x Mbit/s per its CPU second\n",
+	       n / o, ng, og, (ng > 0 && og > 0) ? (n / ng) / (o / og) : 0 }'

@@ -179,9 +179,16 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 {
 	char *end;
 
-	if (l->kind == LINK_TUN && strcmp(key, "dev") && strcmp(key, "mtu"))
-		return fail(x, "unknown gateway option '%s'; use dev IFNAME or mtu N (the TUN "
-			    "device's IP MTU)", key);
+	if (l->kind == LINK_TUN && strcmp(key, "dev") && strcmp(key, "mtu") &&
+	    strcmp(key, "offload"))
+		return fail(x, "unknown gateway option '%s'; use dev IFNAME, mtu N (the TUN "
+			    "device's IP MTU) or offload on|off", key);
+	if (strcmp(key, "offload") == 0) {
+		if (l->kind != LINK_TUN || (strcmp(val, "on") && strcmp(val, "off")))
+			return fail(x, "'offload' is on or off, and only on a gateway");
+		l->no_offload = val[1] == 'f';
+		return 0;
+	}
 	if (strcmp(key, "metric") == 0) {
 		unsigned long m = strtoul(val, &end, 10);
 		if (*end || m == 0 || m > 65535)
@@ -307,13 +314,14 @@ static int st_link(struct ctx *x, char **t, int n)
 	return 0;
 }
 
-/* "gateway tun NAME [dev IFNAME] [mtu N]": a link of kind tun (spec §12). */
+/* "gateway tun NAME [dev IFNAME] [mtu N] [offload on|off]": a link of kind tun (spec §12). */
 static int st_gateway(struct ctx *x, char **t, int n)
 {
 	char *u[MAXTOK];
 
 	if (n < 3 || strcmp(t[1], "tun") != 0)
-		return fail(x, "write gateways as 'gateway tun NAME [dev IFNAME] [mtu N]', e.g. "
+		return fail(x, "write gateways as 'gateway tun NAME [dev IFNAME] [mtu N] [offload "
+			    "on|off]', e.g. "
 			    "'gateway tun nip0'");
 	u[0] = "link";
 	u[1] = t[2];
@@ -685,6 +693,8 @@ void config_print(const struct config *c, FILE *f)
 			fprintf(f, "gateway tun %s dev %s", l->name, l->ifname);
 			if (l->mtu)
 				fprintf(f, " mtu %u", l->mtu);
+			if (l->no_offload)
+				fprintf(f, " offload off");
 			fprintf(f, "\n");
 			continue;
 		}

@@ -229,9 +229,15 @@ static json_t *cmd_stats(struct node *n)
 				    (json_int_t)ls->originated);
 	json_object_set_new(routing, "auth_rejected", json_integer((json_int_t)ls->auth_rejected));
 	json_object_set_new(routing, "auth", json_boolean(n->lsr.auth));
-	return json_pack("{s:b, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok", 1,
-			 "guard", guard_ctl_stats_json(&n->guard), "top_sources",
-			 guard_ctl_top_json(&n->guard), "routing", routing, "forwarded",
+	json_t *gw = json_pack("{s:I, s:I, s:I, s:I, s:I}", "to_newip",
+			       (json_int_t)STAT_READ(st->gw_to_nip), "to_ip",
+			       (json_int_t)STAT_READ(st->gw_to_ip), "ipv4_options_removed",
+			       (json_int_t)STAT_READ(st->gw_options), "offload_super_packets",
+			       (json_int_t)STAT_READ(st->gw_super), "offload_segments",
+			       (json_int_t)STAT_READ(st->gw_segments));
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok",
+			 1, "guard", guard_ctl_stats_json(&n->guard), "top_sources",
+			 guard_ctl_top_json(&n->guard), "routing", routing, "gateway", gw, "forwarded",
 			 (json_int_t)STAT_READ(st->forwarded), "delivered",
 			 (json_int_t)STAT_READ(st->delivered), "originated",
 			 (json_int_t)STAT_READ(st->originated), "ncmp_sent",

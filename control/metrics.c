@@ -52,6 +52,15 @@ static void node_counters(struct node *n, FILE *f)
 	counter(f, "newip_ncmp_sent_total", "NCMP messages sent.", STAT_READ(st->ncmp_sent));
 	counter(f, "newip_ncmp_rate_limited_total", "NCMP errors not sent (rate limit).",
 		STAT_READ(st->ncmp_limited));
+	family(f, "newip_gateway_translated_packets_total", "counter",
+	       "Packets a TUN gateway translated, by direction.");
+	sample(f, "newip_gateway_translated_packets_total", "direction=\"to_newip\"",
+	       (double)STAT_READ(st->gw_to_nip));
+	sample(f, "newip_gateway_translated_packets_total", "direction=\"to_ip\"",
+	       (double)STAT_READ(st->gw_to_ip));
+	counter(f, "newip_gateway_offload_segments_total",
+		"Segments a TUN gateway cut from the kernel's TCP super-packets.",
+		STAT_READ(st->gw_segments));
 	family(f, "newip_dropped_packets_total", "counter", "Packets dropped, by reason.");
 	for (int i = 0; i < DROP_MAX; i++) {
 		snprintf(l, sizeof(l), "reason=\"%s\"", drop_names[i]);

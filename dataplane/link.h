@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../gateway/gso.h"
 #include "../gateway/xlat.h"
 #include "pool.h"
 #include "sched.h"
@@ -39,6 +40,7 @@ struct link_cfg {
 	uint32_t qlimit_pkts, qlimit_bytes; /* per class; 0: the defaults */
 	uint8_t share_pct;   /* the contract class's share; 0: the default */
 	uint8_t src_check;   /* enum src_check (guard.h): a host-facing link's source check */
+	bool no_offload;     /* tun: plain reads, one packet each (no vnet header, no TSO) */
 };
 
 struct link {
@@ -62,7 +64,12 @@ struct link {
 	uint32_t delay_n;		/* how many: at most LINK_DELAY_MAX */
 	_Atomic uint32_t lat_us;	/* L of spec §9; published by the control plane */
 	struct xlat_ctx xc;		/* tun: the gateway's own IPv4/IPv6 addresses (§12.3) */
-	uint8_t *tun_buf;		/* tun: one IP packet, read or about to be written */
+	uint8_t *tun_buf;		/* tun: one IP packet read (or a super-packet being cut,
+					 * tun_seg of tun_segs done), then one to write */
+	uint32_t tun_len;		/* the packet in tun_buf, after its vnet header */
+	uint16_t tun_seg, tun_segs;
+	struct gso_info tun_gso;
+	bool tun_offload;		/* the device hands over TCP super-packets (TSO) */
 };
 
 /* tun.c: open (create) the TUN device of a gateway link. */

@@ -48,6 +48,7 @@ struct dp_stats {
 	uint64_t forwarded, delivered, originated, ncmp_sent, ncmp_limited;
 	uint64_t src_checked; /* packets that passed a source check */
 	uint64_t gw_to_nip, gw_to_ip, gw_options; /* TUN gateways: translated; IPv4 options removed */
+	uint64_t gw_super, gw_segments;		  /* ... TCP super-packets read (offload); their segments */
 };
 
 /* Single writer: a relaxed load and store, no locked instruction; readers see whole values. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "dp.h"
 
+#define VNET sizeof(struct virtio_net_hdr) /* before every packet, both ways, with offload */
 #define TUN_BUF 65536 /* one read: the largest IP packet, so nothing is ever cut short */
 
 int tun_open(struct link *l, char *err, size_t errlen)
@@ -24,11 +26,18 @@ int tun_open(struct link *l, char *err, size_t errlen)
 	const char *name = l->cfg.ifname[0] ? l->cfg.ifname : l->cfg.name;
 	int s = -1;
 
+	if (!l->cfg.no_offload)
+		ifr.ifr_flags |= IFF_VNET_HDR;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	l->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (l->fd < 0 || ioctl(l->fd, TUNSETIFF, &ifr) < 0)
 		goto fail;
-	if (!(l->tun_buf = malloc(TUN_BUF))) {
+	/* Offload: the kernel may hand over TCP super-packets of up to 64 KiB and partial
+	 * checksums, and the gateway cuts and completes them (gateway/gso.c): one read per
+	 * super-packet instead of one per segment. Writes carry an empty vnet header. */
+	l->tun_offload = !l->cfg.no_offload &&
+			 ioctl(l->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0;
+	if (!(l->tun_buf = calloc(2, VNET + TUN_BUF))) { /* read; write */
 		errno = ENOMEM;
 		goto fail;
 	}
@@ -69,12 +78,21 @@ static enum drop_reason reason(int xerr)
 	}
 }
 
+/* Write one IP packet at buf + VNET (buf[0..VNET) is ours to fill) to the device. */
+static bool tun_write(const struct link *l, uint8_t *buf, size_t n)
+{
+	if (l->cfg.no_offload)
+		return write(l->fd, buf + VNET, n) == (ssize_t)n;
+	memset(buf, 0, VNET); /* no offload asked for: a whole packet, checksums done */
+	return write(l->fd, buf, VNET + n) == (ssize_t)(VNET + n);
+}
+
 /* What a router says about a packet it will not carry (§12.1), rate limited per source. */
 static void refuse(struct dp *dp, struct link *l, const uint8_t *ip, size_t len)
 {
-	uint8_t out[1280];
+	uint8_t out[VNET + 1280];
 	const uint8_t *src = ip[0] >> 4 == 6 ? ip + 8 : ip + 12;
-	size_t n = xlat_ip_refusal(&l->xc, ip, len, out, sizeof(out));
+	size_t n = xlat_ip_refusal(&l->xc, ip, len, out + VNET, sizeof(out) - VNET);
 
 	if (!n)
 		return;
@@ -82,53 +100,112 @@ static void refuse(struct dp *dp, struct link *l, const uint8_t *ip, size_t len)
 		STAT_ADD(dp->st.ncmp_limited, 1);
 		return;
 	}
-	if (write(l->fd, out, n) == (ssize_t)n)
+	if (tun_write(l, out, n))
 		STAT_ADD(dp->st.ncmp_sent, 1);
+}
+
+/* One IP packet ip[0..len) from the device, translated into a buffer in out[*n]. */
+static void rx_one(struct dp *dp, struct link *l, uint8_t *ip, size_t len, struct pkt **out,
+		   unsigned *n)
+{
+	struct pkt *k = pool_get(&dp->pool);
+	unsigned flags;
+
+	if (!k) {
+		STAT_ADD(dp->st.drop[DROP_POOL], 1);
+		return;
+	}
+	int m = xlat_to_nip(&l->xc, ip, len, k->data, PKT_BUF, &flags);
+	if (m < 0) {
+		STAT_ADD(dp->st.drop[reason(m)], 1);
+		if (m == XLAT_E_NEXT_HDR)
+			refuse(dp, l, ip, len);
+		pool_put(&dp->pool, k);
+		return;
+	}
+	if (flags & XLAT_F_OPTIONS)
+		STAT_ADD(dp->st.gw_options, 1);
+	STAT_ADD(dp->st.gw_to_nip, 1);
+	k->len = (uint32_t)m;
+	k->in_link = l->id;
+	out[(*n)++] = k;
+}
+
+/* Segments of the super-packet in tun_buf while out has room; tun_segs = 0 when all are done. */
+static void rx_segments(struct dp *dp, struct link *l, struct pkt **out, unsigned *n,
+			unsigned max)
+{
+	uint8_t *seg = l->tun_buf + 2 * VNET + TUN_BUF; /* the write half: free until rx ends */
+
+	for (; l->tun_seg < l->tun_segs && *n < max; l->tun_seg++) {
+		int m = gso_segment(&l->tun_gso, l->tun_buf + VNET, l->tun_len, l->tun_seg, seg,
+				    TUN_BUF);
+		if (m < 0) {
+			STAT_ADD(dp->st.drop[DROP_GW_BAD_IP], 1);
+			continue;
+		}
+		STAT_ADD(dp->st.gw_segments, 1);
+		rx_one(dp, l, seg, (size_t)m, out, n);
+	}
+	if (l->tun_seg == l->tun_segs)
+		l->tun_segs = 0;
 }
 
 unsigned tun_rx(struct dp *dp, struct link *l, struct pkt **out, unsigned max)
 {
 	unsigned n = 0;
 
-	while (n < max) {
-		ssize_t r = read(l->fd, l->tun_buf, TUN_BUF);
-		if (r <= 0) /* EAGAIN: the device is empty */
+	if (l->tun_segs) /* a super-packet cut short by the last burst's end */
+		rx_segments(dp, l, out, &n, max);
+	while (n < max && !l->tun_segs) {
+		size_t hl = l->cfg.no_offload ? 0 : VNET;
+		ssize_t r = read(l->fd, l->tun_buf + VNET - hl, TUN_BUF + hl);
+		if (r < (ssize_t)hl || r == 0) /* EAGAIN: the device is empty */
 			break;
+		uint8_t *ip = l->tun_buf + VNET;
+		size_t len = (size_t)r - hl;
 		STAT_ADD(l->st.rx_pkts, 1);
-		STAT_ADD(l->st.rx_bytes, (uint64_t)r);
-		struct pkt *k = pool_get(&dp->pool);
-		if (!k) {
-			STAT_ADD(dp->st.drop[DROP_POOL], 1);
-			continue;
+		STAT_ADD(l->st.rx_bytes, (uint64_t)len);
+		if (hl) {
+			struct virtio_net_hdr h;
+			memcpy(&h, l->tun_buf, VNET);
+			l->tun_gso = (struct gso_info){
+				.needs_csum = h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				.tcp = (h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV4 ||
+				       (h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV6,
+				.gso_size = h.gso_size, .csum_start = h.csum_start,
+				.csum_offset = h.csum_offset };
+			if (l->tun_gso.tcp) {
+				int segs = gso_count(&l->tun_gso, ip, len);
+				if (segs < 0) {
+					STAT_ADD(dp->st.drop[DROP_GW_BAD_IP], 1);
+					continue;
+				}
+				STAT_ADD(dp->st.gw_super, 1);
+				l->tun_len = (uint32_t)len, l->tun_seg = 0, l->tun_segs = (uint16_t)segs;
+				rx_segments(dp, l, out, &n, max);
+				continue;
+			}
+			if (l->tun_gso.needs_csum && gso_csum(&l->tun_gso, ip, len) < 0) {
+				STAT_ADD(dp->st.drop[DROP_GW_BAD_IP], 1);
+				continue;
+			}
 		}
-		unsigned flags;
-		int m = xlat_to_nip(&l->xc, l->tun_buf, (size_t)r, k->data, PKT_BUF, &flags);
-		if (m < 0) {
-			STAT_ADD(dp->st.drop[reason(m)], 1);
-			if (m == XLAT_E_NEXT_HDR)
-				refuse(dp, l, l->tun_buf, (size_t)r);
-			pool_put(&dp->pool, k);
-			continue;
-		}
-		if (flags & XLAT_F_OPTIONS)
-			STAT_ADD(dp->st.gw_options, 1);
-		STAT_ADD(dp->st.gw_to_nip, 1);
-		k->len = (uint32_t)m;
-		k->in_link = l->id;
-		out[n++] = k;
+		rx_one(dp, l, ip, len, out, &n);
 	}
 	return n;
 }
 
 void tun_send(struct dp *dp, struct link *l, struct pkt *k, const struct nip_pkt *v)
 {
-	int n = xlat_to_ip(&l->xc, v, l->tun_buf, TUN_BUF); /* v: the parse route() made */
+	uint8_t *buf = l->tun_buf + VNET + TUN_BUF; /* the write half */
+	int n = xlat_to_ip(&l->xc, v, buf + VNET, TUN_BUF); /* v: the parse route() made */
 
 	if (n < 0) {
 		STAT_ADD(dp->st.drop[reason(n)], 1);
 		if (n == XLAT_E_ADDR && v->next_hdr != NIP_PROTO_NCMP) /* §12.2 */
 			ncmp_error(dp, k->data, k->len, NCMP_UNREACH, NCMP_UNREACH_ADDR, 0);
-	} else if (write(l->fd, l->tun_buf, (size_t)n) != n) {
+	} else if (!tun_write(l, buf, (size_t)n)) {
 		STAT_ADD(l->st.tx_err, 1);
 		STAT_ADD(dp->st.drop[DROP_TX], 1);
 	} else {

@@ -1,8 +1,11 @@
 /* libFuzzer: the IP gateway's translation (docs/spec.md §12), both ways, on arbitrary bytes.
- * What it turns into New IP must parse; what it turns into IP must fit its claimed lengths. */
+ * What it turns into New IP must parse; what it turns into IP must fit its claimed lengths.
+ * And the offload path: the first 8 octets as a vnet header's fields, the rest as what the
+ * TUN device handed over; every segment must fit and be IP. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../gateway/gso.h"
 #include "../gateway/xlat.h"
 #include "newip/newip.h"
 
@@ -37,6 +40,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	(void)xlat_ip_refusal(&cx, data, size, out, sizeof(out));
+	if (size >= 8) {
+		struct gso_info g = { .needs_csum = data[0] & 1, .tcp = data[0] & 2,
+				      .gso_size = (uint16_t)(data[1] << 8 | data[2]),
+				      .csum_start = (uint16_t)(data[3] << 8 | data[4]),
+				      .csum_offset = (uint16_t)(data[5] << 8 | data[6]) };
+		int segs = gso_count(&g, data + 8, size - 8);
+		for (int i = 0; g.tcp && i < segs && i < 256; i++) {
+			int m = gso_segment(&g, data + 8, size - 8, (unsigned)i, out, 2048);
+			if (m > 2048 || (m > 0 && out[0] >> 4 != 4 && out[0] >> 4 != 6))
+				abort();
+		}
+		if (size - 8 <= sizeof(back)) {
+			memcpy(back, data + 8, size - 8);
+			(void)gso_csum(&g, back, size - 8);
+		}
+	}
 	if (nip_pkt_parse(&v, data, size) == 0) {
 		int m = xlat_to_ip(&cx, &v, out, sizeof(out));
 		if (m > 0 && out[0] >> 4 == 6 && (size_t)m != 40u + (out[4] << 8 | out[5]))

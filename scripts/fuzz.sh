@@ -35,6 +35,19 @@ for s in 100mbit 1gbit 20M 2ms 250us 1.5s 0 64000bit; do printf '%s' "$s" >"$bui
 printf '\x45\x00\x00\x1c\x00\x00\x40\x00\x40\x01\x00\x00\x0a\x01\x00\x02\x0a\x02\x00\x02\x08\x00\xf7\xff\x00\x00\x00\x00' >"$build/corpus/xlat/echo4"
 u6='\x60\x00\x00\x00\x00\x08\x11\x40\x20\x01\x0d\xb8\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x20\x01\x0d\xb8\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x30\x39\x00\x35\x00\x08\x00\x00'
 printf "$u6" >"$build/corpus/xlat/udp6"
+# ... the same to a mapped address (2001:db8:ee::1, §12.4), and an offload case: 8 octets of
+# vnet header fields (TCP super-packet, segments of 256), then an IPv4 TCP packet of 600 octets.
+python3 - "$build/corpus/xlat" <<'PY'
+import struct, sys
+d = sys.argv[1]
+u = bytes.fromhex("6000000000081140" + "20010db8000100000000000000000002" +
+                  "20010db800ee00000000000000000001" + "3039003500080000")
+open(d + "/udp6_mapped", "wb").write(u)
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 640, 1, 0x4000, 64, 6, 0, bytes([10, 1, 0, 2]),
+                 bytes([10, 2, 0, 2]))
+tcp = struct.pack("!HHIIBBHHH", 40000, 5201, 1000, 0, 0x50, 0x18, 1024, 0, 0)
+open(d + "/tso4", "wb").write(bytes([2, 1, 0, 0, 20, 0, 16, 0]) + ip + tcp + bytes(600))
+PY
 
 status=0
 for t in packet addr nls perf guard xlat; do

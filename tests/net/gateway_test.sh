@@ -90,6 +90,10 @@ for args in "-c 10.2.0.2" "-c 10.2.0.2 -R" "-6 -c 2001:db8:2::2" "-6 -c 2001:db8
 		awk "BEGIN { exit !(\"${lost}\" != \"\" && ${lost:-100} < 5) }"
 done
 "${H2[@]}" pkill -f "iperf3 -s" || true
+seg() { jnum "$1" stats offload_segments; }
+check "g1's TUN handed over TCP super-packets and g1 cut them into segments (offload)" \
+	test "$(seg g1)" -gt 0
+check "... and so did g2's" test "$(seg g2)" -gt 0
 
 # The IoT host s1 (x0b01, no IP address) from IPv6 through g1's map: 2001:db8:ee::1.
 out=$("${H1[@]}" ping -6 -c 3 -i 0.2 -W 2 2001:db8:ee::1)

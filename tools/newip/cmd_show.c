@@ -126,6 +126,12 @@ static void print_stats(json_t *r)
 	json_object_foreach(json_object_get(r, "malformed"), k, v) printf(" \"%s\" %lld", k,
 									  (long long)json_integer_value(v));
 	printf("\n");
+	json_t *gw = json_object_get(r, "gateway");
+	if (cli_jint(gw, "to_newip") || cli_jint(gw, "to_ip"))
+		printf("gateway: to New IP %lld  to IP %lld  IPv4 options removed %lld  offload: %lld "
+		       "TCP super-packets cut into %lld segments\n", cli_jint(gw, "to_newip"),
+		       cli_jint(gw, "to_ip"), cli_jint(gw, "ipv4_options_removed"),
+		       cli_jint(gw, "offload_super_packets"), cli_jint(gw, "offload_segments"));
 	size_t i;
 	json_t *l, *g = json_object_get(r, "guard");
 	printf("guard: source-checked %lld  registrations accepted %lld refused %lld  "

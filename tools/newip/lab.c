@@ -150,7 +150,7 @@ static int write_config(const struct lab *lab, int node, const char *path)
 	for (int i = 0; i < n->n_routes; i++)
 		fprintf(f, "route %s\n", n->routes[i]);
 	if (n->n_lan)
-		fprintf(f, "gateway tun nip0\n");
+		fprintf(f, "gateway tun nip0%s\n", n->gw_opts);
 	for (int i = 0; i < n->n_lan; i++)
 		fprintf(f, "route %s via nip0\n", n->lan[i]);
 	for (int i = 0; i < n->n_map; i++)

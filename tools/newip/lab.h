@@ -28,6 +28,7 @@ struct lab_node {
 	 * routed into its TUN. */
 	char map[LAB_MAX_ADDRS][200];
 	int n_map;
+	char gw_opts[64]; /* offload: "off" puts "offload off" on the gateway line */
 	int n_config;
 	int line;
 };

@@ -99,7 +99,7 @@ static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t w
 static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const keys[] = { "addresses", "routes", "daemon", "config", "key", "lan",
-					    "map", NULL };
+					    "map", "offload", NULL };
 	struct lab_node *n = &lab->nodes[lab->n_nodes];
 	const char *name = scalar(kn);
 	char tmp[LAB_MAX_ADDRS][200];
@@ -136,6 +136,11 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 	    load_list(x, get(x, vn, "lan"), n->lan, 64, LAB_MAX_ADDRS, &n->n_lan, "lan") < 0 ||
 	    load_list(x, get(x, vn, "map"), n->map, 200, LAB_MAX_ADDRS, &n->n_map, "map") < 0)
 		return -1;
+	const char *off = scalar(get(x, vn, "offload"));
+	if (off && ((strcmp(off, "on") && strcmp(off, "off")) || !n->n_lan))
+		return fail(x, get(x, vn, "offload"), "'offload' is on or off, on a node with a lan");
+	if (off)
+		snprintf(n->gw_opts, sizeof(n->gw_opts), " offload %s", off);
 	for (int i = 0; i < n->n_map; i++) {
 		char np[200], ip6[200], extra;
 		struct nip_prefix p, q;
