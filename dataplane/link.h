@@ -65,11 +65,11 @@ struct link {
 	_Atomic uint32_t lat_us;	/* L of spec §9; published by the control plane */
 	struct xlat_ctx xc;		/* tun: the gateway's own IPv4/IPv6 addresses (§12.3) */
 	uint8_t *tun_buf;		/* tun: one IP packet read (or a super-packet being cut,
-					 * tun_seg of tun_segs done), then one to write */
+					 * tun_seg of tun_cut.n done), then one to write */
 	uint32_t tun_len;		/* the packet in tun_buf, after its vnet header */
-	uint16_t tun_seg, tun_segs;
-	struct gso_info tun_gso;
-	bool tun_offload;		/* the device hands over TCP super-packets (TSO) */
+	uint16_t tun_seg;
+	bool tun_cutting;		/* a super-packet has segments left */
+	struct gso_cut tun_cut;
 };
 
 /* tun.c: open (create) the TUN device of a gateway link. */

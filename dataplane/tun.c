@@ -34,9 +34,10 @@ int tun_open(struct link *l, char *err, size_t errlen)
 		goto fail;
 	/* Offload: the kernel may hand over TCP super-packets of up to 64 KiB and partial
 	 * checksums, and the gateway cuts and completes them (gateway/gso.c): one read per
-	 * super-packet instead of one per segment. Writes carry an empty vnet header. */
-	l->tun_offload = !l->cfg.no_offload &&
-			 ioctl(l->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0;
+	 * super-packet instead of one per segment. Writes carry an empty vnet header. A kernel
+	 * that refuses the offload sends whole packets, which the same path reads. */
+	if (!l->cfg.no_offload)
+		(void)ioctl(l->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
 	if (!(l->tun_buf = calloc(2, VNET + TUN_BUF))) { /* read; write */
 		errno = ENOMEM;
 		goto fail;
@@ -131,14 +132,14 @@ static void rx_one(struct dp *dp, struct link *l, uint8_t *ip, size_t len, struc
 	out[(*n)++] = k;
 }
 
-/* Segments of the super-packet in tun_buf while out has room; tun_segs = 0 when all are done. */
+/* Segments of the super-packet in tun_buf while out has room; tun_cutting ends with the last. */
 static void rx_segments(struct dp *dp, struct link *l, struct pkt **out, unsigned *n,
 			unsigned max)
 {
 	uint8_t *seg = l->tun_buf + 2 * VNET + TUN_BUF; /* the write half: free until rx ends */
 
-	for (; l->tun_seg < l->tun_segs && *n < max; l->tun_seg++) {
-		int m = gso_segment(&l->tun_gso, l->tun_buf + VNET, l->tun_len, l->tun_seg, seg,
+	for (; l->tun_seg < l->tun_cut.n && *n < max; l->tun_seg++) {
+		int m = gso_segment(&l->tun_cut, l->tun_buf + VNET, l->tun_len, l->tun_seg, seg,
 				    TUN_BUF);
 		if (m < 0) {
 			STAT_ADD(dp->st.drop[DROP_GW_BAD_IP], 1);
@@ -147,46 +148,44 @@ static void rx_segments(struct dp *dp, struct link *l, struct pkt **out, unsigne
 		STAT_ADD(dp->st.gw_segments, 1);
 		rx_one(dp, l, seg, (size_t)m, out, n);
 	}
-	if (l->tun_seg == l->tun_segs)
-		l->tun_segs = 0;
+	l->tun_cutting = l->tun_seg < l->tun_cut.n;
 }
 
 unsigned tun_rx(struct dp *dp, struct link *l, struct pkt **out, unsigned max)
 {
 	unsigned n = 0;
 
-	if (l->tun_segs) /* a super-packet cut short by the last burst's end */
+	if (l->tun_cutting) /* a super-packet cut short by the last burst's end */
 		rx_segments(dp, l, out, &n, max);
-	while (n < max && !l->tun_segs) {
-		size_t hl = l->cfg.no_offload ? 0 : VNET;
-		ssize_t r = read(l->fd, l->tun_buf + VNET - hl, TUN_BUF + hl);
-		if (r < (ssize_t)hl || r == 0) /* EAGAIN: the device is empty */
+	while (n < max && !l->tun_cutting) {
+		size_t vh = l->cfg.no_offload ? 0 : VNET;
+		ssize_t r = read(l->fd, l->tun_buf + VNET - vh, TUN_BUF + vh);
+		if (r < (ssize_t)vh || r == 0) /* EAGAIN: the device is empty */
 			break;
 		uint8_t *ip = l->tun_buf + VNET;
-		size_t len = (size_t)r - hl;
+		size_t len = (size_t)r - vh;
 		STAT_ADD(l->st.rx_pkts, 1);
 		STAT_ADD(l->st.rx_bytes, (uint64_t)len);
-		if (hl) {
+		if (vh) {
 			struct virtio_net_hdr h;
 			memcpy(&h, l->tun_buf, VNET);
-			l->tun_gso = (struct gso_info){
+			uint8_t type = h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+			struct gso_info g = {
 				.needs_csum = h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM,
-				.tcp = (h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV4 ||
-				       (h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV6,
+				.tcp = type == VIRTIO_NET_HDR_GSO_TCPV4 || type == VIRTIO_NET_HDR_GSO_TCPV6,
 				.gso_size = h.gso_size, .csum_start = h.csum_start,
 				.csum_offset = h.csum_offset };
-			if (l->tun_gso.tcp) {
-				int segs = gso_count(&l->tun_gso, ip, len);
-				if (segs < 0) {
+			if (g.tcp) {
+				if (gso_count(&g, ip, len, &l->tun_cut) < 0) {
 					STAT_ADD(dp->st.drop[DROP_GW_BAD_IP], 1);
 					continue;
 				}
 				STAT_ADD(dp->st.gw_super, 1);
-				l->tun_len = (uint32_t)len, l->tun_seg = 0, l->tun_segs = (uint16_t)segs;
+				l->tun_len = (uint32_t)len, l->tun_seg = 0;
 				rx_segments(dp, l, out, &n, max);
 				continue;
 			}
-			if (l->tun_gso.needs_csum && gso_csum(&l->tun_gso, ip, len) < 0) {
+			if (g.needs_csum && gso_csum(&g, ip, len) < 0) {
 				STAT_ADD(dp->st.drop[DROP_GW_BAD_IP], 1);
 				continue;
 			}

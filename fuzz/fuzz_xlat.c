@@ -45,9 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      .gso_size = (uint16_t)(data[1] << 8 | data[2]),
 				      .csum_start = (uint16_t)(data[3] << 8 | data[4]),
 				      .csum_offset = (uint16_t)(data[5] << 8 | data[6]) };
-		int segs = gso_count(&g, data + 8, size - 8);
+		struct gso_cut cut;
+		int segs = gso_count(&g, data + 8, size - 8, &cut);
 		for (int i = 0; g.tcp && i < segs && i < 256; i++) {
-			int m = gso_segment(&g, data + 8, size - 8, (unsigned)i, out, 2048);
+			int m = gso_segment(&cut, data + 8, size - 8, (unsigned)i, out, 2048);
 			if (m > 2048 || (m > 0 && out[0] >> 4 != 4 && out[0] >> 4 != 6))
 				abort();
 		}

@@ -37,29 +37,33 @@ static size_t headers(const uint8_t *pkt, size_t len, size_t *ihl)
 	return h >= *ihl + 20 && h <= len ? h : 0;
 }
 
-int gso_count(const struct gso_info *g, const uint8_t *pkt, size_t len)
+int gso_count(const struct gso_info *g, const uint8_t *pkt, size_t len, struct gso_cut *c)
 {
 	size_t ihl, h;
 
+	*c = (struct gso_cut){ .n = 1 };
 	if (!g->tcp)
 		return 1;
 	if (!g->gso_size || !(h = headers(pkt, len, &ihl)))
 		return -1;
 	size_t n = (len - h + g->gso_size - 1) / g->gso_size;
-	return n ? (int)n : 1;
+	*c = (struct gso_cut){ .ihl = (uint16_t)ihl, .hl = (uint16_t)h, .mss = g->gso_size,
+			       .n = (uint16_t)(n ? n : 1),
+			       .addr_sum = ihl == 40 ? nip_csum_add(0, pkt + 8, 32)
+						     : nip_csum_add(0, pkt + 12, 8) };
+	return c->n;
 }
 
-int gso_segment(const struct gso_info *g, const uint8_t *pkt, size_t len, unsigned i,
+int gso_segment(const struct gso_cut *c, const uint8_t *pkt, size_t len, unsigned i,
 		uint8_t *out, size_t cap)
 {
-	int n = gso_count(g, pkt, len);
-	size_t ihl, h = headers(pkt, len, &ihl);
+	size_t ihl = c->ihl, h = c->hl;
 
-	if (n < 0 || !h || i >= (unsigned)n)
+	if (!h || i >= c->n)
 		return -1;
-	size_t off = (size_t)i * g->gso_size, chunk = len - h - off;
-	if (chunk > g->gso_size)
-		chunk = g->gso_size;
+	size_t off = (size_t)i * c->mss, chunk = len - h - off;
+	if (chunk > c->mss)
+		chunk = c->mss;
 	if (h + chunk > cap)
 		return -1;
 	memcpy(out, pkt, h);
@@ -75,14 +79,12 @@ int gso_segment(const struct gso_info *g, const uint8_t *pkt, size_t len, unsign
 		put16(out + 10, nip_inet_csum(out, ihl));
 	}
 	put32(tcp + 4, get32(pkt + ihl + 4) + (uint32_t)off);
-	if (i + 1 < (unsigned)n)
+	if (i + 1 < c->n)
 		tcp[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
 	if (i > 0)
 		tcp[13] &= (uint8_t)~TCP_CWR;
 	uint8_t t[8] = { 0, 0, (uint8_t)(tl >> 8), (uint8_t)tl, 0, 0, 0, P_TCP };
-	size_t al = ihl == 40 ? 16 : 4;
-	uint32_t s = nip_csum_add(nip_csum_add(0, out + (ihl == 40 ? 8 : 12), 2 * al), t, 8);
 	put16(tcp + 16, 0);
-	put16(tcp + 16, nip_csum_fold(nip_csum_add(s, tcp, tl)));
+	put16(tcp + 16, nip_csum_fold(nip_csum_add(nip_csum_add(c->addr_sum, t, 8), tcp, tl)));
 	return (int)(h + chunk);
 }

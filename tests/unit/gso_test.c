@@ -50,12 +50,13 @@ static bool tcp_csum_ok(const uint8_t *p, size_t len, size_t ihl)
 static void cut(int v6, size_t n, uint16_t mss)
 {
 	struct gso_info g = { .needs_csum = 1, .tcp = 1, .gso_size = mss };
+	struct gso_cut c;
 	size_t ihl, len = super(v6, n, &ihl), h = ihl + 32, got = 0;
-	int segs = gso_count(&g, sp, len);
+	int segs = gso_count(&g, sp, len, &c);
 
 	CHECK_EQ(segs, (int)((n + mss - 1) / mss));
 	for (int i = 0; i < segs; i++) {
-		int m = gso_segment(&g, sp, len, (unsigned)i, seg, sizeof(seg));
+		int m = gso_segment(&c, sp, len, (unsigned)i, seg, sizeof(seg));
 		size_t chunk = i + 1 < segs ? mss : n - (size_t)i * mss;
 		CHECK_EQ(m, (int)(h + chunk));
 		if (v6) {
@@ -77,8 +78,8 @@ static void cut(int v6, size_t n, uint16_t mss)
 	}
 	CHECK_EQ(got, n);
 	CHECK(memcmp(whole, sp + h, n) == 0);
-	CHECK_EQ(gso_segment(&g, sp, len, (unsigned)segs, seg, sizeof(seg)), -1);
-	CHECK_EQ(gso_segment(&g, sp, len, 0, seg, h + mss - 1), n >= mss ? -1 : (int)(h + n));
+	CHECK_EQ(gso_segment(&c, sp, len, (unsigned)segs, seg, sizeof(seg)), -1);
+	CHECK_EQ(gso_segment(&c, sp, len, 0, seg, h + mss - 1), n >= mss ? -1 : (int)(h + n));
 }
 
 static void segments(void)
@@ -94,19 +95,20 @@ static void segments(void)
 static void refused(void)
 {
 	struct gso_info g = { .tcp = 1, .gso_size = 1400 };
+	struct gso_cut c;
 	size_t ihl, len = super(0, 3000, &ihl);
 
-	CHECK_EQ(gso_count(&g, sp, 30), -1); /* the TCP header is not all there */
+	CHECK_EQ(gso_count(&g, sp, 30, &c), -1); /* the TCP header is not all there */
 	sp[9] = 17;
-	CHECK_EQ(gso_count(&g, sp, len), -1); /* not TCP */
+	CHECK_EQ(gso_count(&g, sp, len, &c), -1); /* not TCP */
 	sp[9] = 6;
 	sp[ihl + 12] = 15 << 4; /* a TCP header longer than the packet */
-	CHECK_EQ(gso_count(&g, sp, 60), -1);
+	CHECK_EQ(gso_count(&g, sp, 60, &c), -1);
 	sp[ihl + 12] = 8 << 4;
 	g.gso_size = 0;
-	CHECK_EQ(gso_count(&g, sp, len), -1);
+	CHECK_EQ(gso_count(&g, sp, len, &c), -1);
 	g.tcp = 0; /* not a super-packet: one, as it is */
-	CHECK_EQ(gso_count(&g, sp, len), 1);
+	CHECK_EQ(gso_count(&g, sp, len, &c), 1);
 }
 
 /* A UDP datagram whose checksum the kernel left as the pseudo-header's sum. */
