@@ -577,7 +577,6 @@ static int ncmp_to_icmp(const struct xlat_ctx *cx, const struct nip_pkt *v, uint
 	size_t ml = v->payload_len;
 	uint8_t d16[16], s16[16];
 	bool v6, mapped = false;
-	uint32_t mtu = 0;
 	int t, c = 0;
 
 	if (v->dst_len == 4)
@@ -600,7 +599,7 @@ static int ncmp_to_icmp(const struct xlat_ctx *cx, const struct nip_pkt *v, uint
 		break;
 	}
 	case 2:
-		if ((mtu = get32(m + 4)) < 68)
+		if (get32(m + 4) < 68)
 			return XLAT_E_ICMP;
 		t = v6 ? 2 : 3, c = v6 ? 0 : 4;
 		break;
@@ -636,15 +635,16 @@ static int ncmp_to_icmp(const struct xlat_ctx *cx, const struct nip_pkt *v, uint
 	}
 	if (body < 0)
 		return err ? XLAT_E_ICMP : XLAT_E_NOSPACE;
-	uint32_t param = get32(m + 4);
-	if (t == 4 || t == 12)
-		param = v6 ? ptr_nip_to_ip6(param) : 0;
-	else if (m[0] == 2) /* the MTU of the IP packet that became the quoted one */
-		param = d > 0 && mtu - 68 < (uint32_t)d ? 68 : (uint32_t)((int64_t)mtu - d);
-	else if (err)
-		param = 0;
-	if (!v6 && m[0] == 2) /* fragmentation needed: MTU in the low 16 bits */
-		param = param > 0xffff ? 0xffff : param;
+	uint32_t param = 0, p = get32(m + 4); /* unreachable, hop limit exceeded: none */
+	if (!err) { /* echo: Identifier and Sequence */
+		param = p;
+	} else if (m[0] == 4 && v6) {
+		param = ptr_nip_to_ip6(p);
+	} else if (m[0] == 2) { /* the MTU of the IP packet that became the quoted one */
+		param = d > 0 && p - 68 < (uint32_t)d ? 68 : (uint32_t)((int64_t)p - d);
+		if (!v6 && param > 0xffff) /* fragmentation needed: 16 bits */
+			param = 0xffff;
+	}
 	o[0] = (uint8_t)t, o[1] = (uint8_t)c;
 	put16(o + 2, 0);
 	put32(o + 4, param);
