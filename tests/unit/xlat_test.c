@@ -148,22 +148,30 @@ static void echo_both_ways(void)
 	CHECK_EQ(xlat_to_nip(&cx, in, n, nip, sizeof(nip), &fl), XLAT_E_ICMP);
 }
 
+/* A New IP packet of protocol nh from src to dst carrying p[0..n), its checksum filled. */
+static int nip_build(uint8_t *b, uint8_t nh, const struct nip_addr *src,
+		     const struct nip_addr *dst, const uint8_t *p, size_t n)
+{
+	struct nip_hdr h = { .next_hdr = nh, .hop_limit = 64, .src = *src, .dst = *dst };
+	struct nip_writer w;
+
+	nip_w_init(&w, b, 4096, &h);
+	int m = nip_w_finish(&w, p, n);
+	CHECK_EQ(nip_l4_csum_fill(b, (size_t)m), 0);
+	return m;
+}
+
 /* An NCMP error from a router that has only a 2-octet address, about an IPv6 TCP segment. */
 static int ncmp_error(uint8_t *b, uint8_t type, uint32_t param, const uint8_t *invoking, size_t n)
 {
-	struct nip_hdr h = { .next_hdr = NIP_PROTO_NCMP, .hop_limit = 64 };
-	struct nip_writer w;
 	uint8_t body[1400] = { type, 0, 0, 0 };
+	struct nip_addr src, dst = { .len = 16 };
 
-	nip_addr_parse(&h.src, "x0a02");
-	h.dst.len = 16;
-	memcpy(h.dst.b, in + 8, 16); /* back to the invoking packet's source */
+	nip_addr_parse(&src, "x0a02");
+	memcpy(dst.b, in + 8, 16); /* back to the invoking packet's source */
 	put32(body + 4, param);
 	memcpy(body + 8, invoking, n);
-	nip_w_init(&w, b, 4096, &h);
-	int m = nip_w_finish(&w, body, 8 + n);
-	nip_l4_csum_fill(b, (size_t)m);
-	return m;
+	return nip_build(b, NIP_PROTO_NCMP, &src, &dst, body, 8 + n);
 }
 
 static void errors_and_mtu(void)
@@ -277,15 +285,11 @@ static bool csum6_ok(const uint8_t *b)
 /* A New IP UDP packet src -> dst (text addresses) carrying p[0..n), checksum filled. */
 static int nip_udp(uint8_t *b, const char *src, const char *dst, const uint8_t *p, size_t n)
 {
-	struct nip_hdr h = { .next_hdr = NIP_PROTO_UDP, .hop_limit = 64 };
-	struct nip_writer w;
+	struct nip_addr s, d;
 
-	CHECK_EQ(nip_addr_parse(&h.src, src), 0);
-	CHECK_EQ(nip_addr_parse(&h.dst, dst), 0);
-	nip_w_init(&w, b, 4096, &h);
-	int m = nip_w_finish(&w, p, n);
-	CHECK_EQ(nip_l4_csum_fill(b, (size_t)m), 0);
-	return m;
+	CHECK_EQ(nip_addr_parse(&s, src), 0);
+	CHECK_EQ(nip_addr_parse(&d, dst), 0);
+	return nip_build(b, NIP_PROTO_UDP, &s, &d, p, n);
 }
 
 /* An IPv6 host and IoT hosts of 2 and 3 octets: addresses rewritten, checksums fixed
