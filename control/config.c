@@ -1,6 +1,7 @@
 /* Parser for newipd.conf: one statement per line; every error names file, line and a fix. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,27 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 			return fail(x, "contract-share '%s' out of range; use a percentage, 1 to 100",
 				    val);
 		l->share_pct = (uint8_t)v;
+	} else if (l->kind == LINK_UDP && strcmp(key, "key") == 0) {
+		if (sodium_base642bin(l->peer_key, sizeof(l->peer_key), val, strlen(val), NULL, NULL,
+				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+			return fail(x, "'key %s' is not a public key; give the peer's key in base64, as "
+				    "'newip key show FILE' prints it", val);
+		l->keyed = true;
+	} else if (l->kind == LINK_UDP && strcmp(key, "endpoint") == 0) {
+		if (strlen(val) >= sizeof(l->endpoint))
+			return fail(x, "endpoint '%.40s...' too long", val);
+		strcpy(l->endpoint, val);
+	} else if (l->kind == LINK_UDP && strcmp(key, "keepalive") == 0) {
+		unsigned long v = strtoul(val, &end, 10);
+		if (*end || v < 1 || v > 3600)
+			return fail(x, "keepalive '%s' out of range; use 1 to 3600 seconds, or leave it "
+				    "out for none", val);
+		l->keepalive_s = (uint16_t)v;
+	} else if (l->kind == LINK_UDP && strcmp(key, "seal") == 0) {
+		if (strcmp(val, "on") && strcmp(val, "off"))
+			return fail(x, "seal '%s' unknown; use on (encrypt each packet) or off (the "
+				    "default: authenticate only)", val);
+		l->sealed = val[1] == 'n';
 	} else if (l->kind == LINK_UDP && (!strcmp(key, "local") || !strcmp(key, "peer"))) {
 		int local = key[0] == 'l';
 		if (parse_sockaddr(val, local ? &l->local : &l->peer,
@@ -254,11 +276,48 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 		l->has_peer_mac = true;
 	} else {
 		return fail(x, "unknown %s link option '%s'; use %s", link_kind_name(l->kind), key,
-			    l->kind == LINK_UDP ? "local, peer, mtu, metric, rate, delay, sched, "
-						  "queue-limit, queue-bytes, contract-share, source-check" :
+			    l->kind == LINK_UDP ? "local, peer, key, endpoint, keepalive, seal, mtu, "
+						  "metric, rate, delay, sched, queue-limit, queue-bytes, "
+						  "contract-share, source-check" :
 						  "dev, peer-mac, mtu, metric, rate, delay, sched, "
 						  "queue-limit, queue-bytes, contract-share, source-check");
 	}
+	return 0;
+}
+
+/* A keyed udp link's options together (spec §1.1): the endpoint resolved, nothing stray. */
+static int keyed_link(struct ctx *x, struct link_cfg *l)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res;
+	char host[256];
+	const char *port;
+	int rc;
+
+	if (!l->keyed) {
+		if (l->endpoint[0] || l->keepalive_s || l->sealed)
+			return fail(x, "link '%s': endpoint, keepalive and seal are for a keyed link; "
+				    "add 'key PEERKEY' (the peer's public key)", l->name);
+		return 0;
+	}
+	if (l->peer_len)
+		return fail(x, "link '%s': a keyed link learns its peer's address; write 'endpoint "
+			    "HOST:PORT' for where to start, not 'peer'", l->name);
+	if (!l->endpoint[0])
+		return 0;
+	if (parse_sockaddr(l->endpoint, &l->peer, &l->peer_len) == 0)
+		return 0;
+	port = strrchr(l->endpoint, ':');
+	if (!port || port == l->endpoint || !port[1])
+		return fail(x, "endpoint '%s' is not HOST:PORT; write e.g. router.example.net:6464 "
+			    "or 192.0.2.1:6464", l->endpoint);
+	snprintf(host, sizeof(host), "%.*s", (int)(port - l->endpoint), l->endpoint);
+	hints.ai_family = l->local_len ? l->local.ss_family : AF_UNSPEC;
+	if ((rc = getaddrinfo(host, port + 1, &hints, &res)) != 0)
+		return fail(x, "endpoint '%s': %s; write an address, or a name that resolves",
+			    l->endpoint, gai_strerror(rc));
+	memcpy(&l->peer, res->ai_addr, res->ai_addrlen);
+	l->peer_len = res->ai_addrlen;
+	freeaddrinfo(res);
 	return 0;
 }
 
@@ -297,9 +356,12 @@ static int st_link(struct ctx *x, char **t, int n)
 	for (int i = 3; i < n; i += 2)
 		if (link_option(x, l, t[i], t[i + 1]) < 0)
 			return -1;
-	if (l->kind == LINK_UDP && (!l->local_len || !l->peer_len))
-		return fail(x, "udp link '%s' needs both 'local IP:PORT' and 'peer IP:PORT'", l->name);
-	if (l->kind == LINK_UDP && l->local.ss_family != l->peer.ss_family)
+	if (l->kind == LINK_UDP && keyed_link(x, l) < 0)
+		return -1;
+	if (l->kind == LINK_UDP && (!l->local_len || (!l->keyed && !l->peer_len)))
+		return fail(x, "udp link '%s' needs 'local IP:PORT' and either 'peer IP:PORT' or "
+			    "'key PEERKEY' (a keyed link, docs/spec.md §1.1)", l->name);
+	if (l->kind == LINK_UDP && l->peer_len && l->local.ss_family != l->peer.ss_family)
 		return fail(x, "udp link '%s': local and peer must both be IPv4 or both IPv6",
 			    l->name);
 	if (l->kind == LINK_TUN && !l->ifname[0])
@@ -590,6 +652,28 @@ int config_check(struct config *c, char *err, size_t errlen)
 			 "one address", c->path);
 		return -1;
 	}
+	for (unsigned i = 0; i < c->n_links; i++) {
+		struct link_cfg *l = &c->links[i];
+		if (!l->keyed)
+			continue;
+		x.line = c->link_line[i];
+		if (!c->has_key)
+			return fail(&x, "link '%s' is keyed: it needs this node's own key too; add "
+				    "'key FILE' ('newip key gen FILE' makes one)", l->name);
+		if (!memcmp(l->peer_key, c->id.pk, sizeof(l->peer_key)))
+			return fail(&x, "link '%s': 'key' is this node's own key; give the peer's",
+				    l->name);
+		for (unsigned k = 0; k < i; k++)
+			if (c->links[k].keyed && !memcmp(c->links[k].peer_key, l->peer_key, 32) &&
+			    c->links[k].local_len == l->local_len &&
+			    !memcmp(&c->links[k].local, &l->local, l->local_len))
+				return fail(&x, "link '%s': link '%s' (line %d) has the same peer key on "
+					    "the same local address; one link per peer", l->name,
+					    c->links[k].name, c->link_line[k]);
+		if (nip_lf_link_key(l->link_key, c->id.sk, l->peer_key) < 0)
+			return fail(&x, "link '%s': 'key' is not a usable public key", l->name);
+		memcpy(l->my_key, c->id.pk, sizeof(l->my_key));
+	}
 	if (c->nls_auth && !c->has_key) {
 		snprintf(err, errlen, "%s: 'nls-auth on' needs the node's key to sign with: add 'key "
 			 "FILE' (and a 'trust' line for every other router's public key)", c->path);
@@ -699,7 +783,19 @@ void config_print(const struct config *c, FILE *f)
 			continue;
 		}
 		fprintf(f, "link %s %s", l->name, link_kind_name(l->kind));
-		if (l->kind == LINK_UDP) {
+		if (l->kind == LINK_UDP && l->keyed) {
+			char k64[NIP_KEY_B64_LEN];
+			format_sockaddr(&l->local, a, sizeof(a));
+			sodium_bin2base64(k64, sizeof(k64), l->peer_key, sizeof(l->peer_key),
+					  sodium_base64_VARIANT_ORIGINAL);
+			fprintf(f, " local %s key %s", a, k64);
+			if (l->endpoint[0])
+				fprintf(f, " endpoint %s", l->endpoint);
+			if (l->keepalive_s)
+				fprintf(f, " keepalive %u", l->keepalive_s);
+			if (l->sealed)
+				fprintf(f, " seal on");
+		} else if (l->kind == LINK_UDP) {
 			format_sockaddr(&l->local, a, sizeof(a));
 			format_sockaddr(&l->peer, b, sizeof(b));
 			fprintf(f, " local %s peer %s", a, b);

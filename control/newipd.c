@@ -104,8 +104,10 @@ static int start(struct node *n, char *err, size_t errlen)
 	n->dp.n_addrs = c->n_addrs;
 	memcpy(n->dp.maps, c->maps, sizeof(c->maps));
 	n->dp.n_maps = c->n_maps;
-	for (unsigned i = 0; i < c->n_links; i++)
+	for (unsigned i = 0; i < c->n_links; i++) {
 		n->dp.links[i].cfg = c->links[i];
+		n->dp.keyed_links |= c->links[i].keyed;
+	}
 	n->dp.n_links = c->n_links;
 	for (unsigned i = 0; i < c->n_routes; i++) /* config_check refused duplicates */
 		if (rib_add(&n->rib, &c->routes[i].prefix, (uint16_t)config_link(c, c->routes[i].via),

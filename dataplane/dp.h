@@ -16,11 +16,12 @@
 #include "ring.h"
 #include "stats.h"
 
-#define DP_MAX_LINKS 32
+#define DP_MAX_LINKS 256 /* keyed links: a public router's hundreds of peers (spec §1.1) */
 #define DP_MAX_ADDRS 8
 #define DP_MAX_CLIENTS 64
 #define DP_POOL_SIZE 8192 /* paced links queue up to SCHED_LIMIT_PKTS per class */
 #define DP_DEFAULT_HOP_LIMIT 64
+_Static_assert(GUARD_LINKS == DP_MAX_LINKS, "the guard keeps state for every link");
 #define DP_EV_CLIENT 0x20000 /* epoll tag of local client i: DP_EV_CLIENT + i */
 
 struct local_client {
@@ -56,6 +57,8 @@ struct dp {
 	struct ring to_ctl, from_ctl;
 	int ctl_wake_fd; /* eventfd the control thread waits on */
 	bool to_ctl_pending;
+	bool keyed_links;	/* any keyed udp link: run peer_tick */
+	uint64_t peer_tick_ns;
 };
 
 /* worker.c */

@@ -21,7 +21,7 @@
 #define GUARD_MAX_SESS 256
 #define GUARD_MAX_FILT 256
 #define GUARD_HASH 1024 /* a power of two, at least twice either maximum */
-#define GUARD_LINKS 32	/* DP_MAX_LINKS */
+#define GUARD_LINKS 256 /* DP_MAX_LINKS (dp.h asserts it) */
 #define SAVI_SLOTS 4096
 #define SAVI_PROBE 16
 #define SAVI_LIFETIME_NS (300ull * 1000000000ull)

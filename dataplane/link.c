@@ -23,7 +23,7 @@ const char *link_kind_name(enum link_kind k)
  * node pays for every such drop. 1 MiB (about 700 full packets, 5 times the default): deeper
  * would hold packets with latency contracts longer than their schedulers could help. As root
  * the limit of net.core.rmem_max does not apply. */
-static void deep_rcvbuf(int fd)
+void link_deep_rcvbuf(int fd)
 {
 	int sz = 1 << 20;
 
@@ -39,7 +39,7 @@ static int open_udp(struct link *l, char *err, size_t errlen)
 	if (l->fd < 0)
 		goto fail;
 	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	deep_rcvbuf(l->fd);
+	link_deep_rcvbuf(l->fd);
 	if (bind(l->fd, (struct sockaddr *)&l->cfg.local, l->cfg.local_len) < 0)
 		goto fail;
 	/* Connected: the kernel delivers only the neighbour's datagrams, and sends need no name. */
@@ -73,7 +73,7 @@ static int open_eth(struct link *l, char *err, size_t errlen)
 				       .sll_halen = 6 };
 	if (bind(l->fd, (struct sockaddr *)&l->sll, sizeof(l->sll)) < 0)
 		goto fail;
-	deep_rcvbuf(l->fd);
+	link_deep_rcvbuf(l->fd);
 	/* Packet sockets also see their own transmissions; skip them in the kernel. */
 	setsockopt(l->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	/* Point-to-point: frames go to the configured neighbour MAC, else to broadcast. */
@@ -111,6 +111,10 @@ int link_open(struct link *l, char *err, size_t errlen)
 
 void link_close(struct link *l)
 {
+	if (l->peer && l->sock_link != l->id)
+		l->fd = -1; /* the owner closes the shared socket */
+	free(l->peer);
+	l->peer = NULL;
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
@@ -149,6 +153,20 @@ unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned m
 	return (unsigned)got;
 }
 
+void link_gso_cmsg(struct link *l, unsigned m, uint16_t seg)
+{
+	struct msghdr *h = &l->msgs[m].msg_hdr;
+	struct cmsghdr *c;
+
+	h->msg_control = l->cmsg[m];
+	h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+	c = CMSG_FIRSTHDR(h);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+}
+
 /* Group the queue into messages: one per packet, or with GSO one per run of equal sizes
  * (a shorter packet may close a run), at most 64 segments and 60000 octets a run. */
 static unsigned build_msgs(struct link *l)
@@ -172,14 +190,7 @@ static unsigned build_msgs(struct link *l)
 			h->msg_name = &l->sll;
 			h->msg_namelen = sizeof(l->sll);
 		} else if (j - i > 1) {
-			h->msg_control = l->cmsg[nmsg];
-			h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
-			struct cmsghdr *c = CMSG_FIRSTHDR(h);
-			c->cmsg_level = SOL_UDP;
-			c->cmsg_type = UDP_SEGMENT;
-			c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-			uint16_t gso = (uint16_t)seg;
-			memcpy(CMSG_DATA(c), &gso, sizeof(gso));
+			link_gso_cmsg(l, nmsg, (uint16_t)seg);
 		}
 		l->segs[nmsg] = j - i;
 		i = j;
@@ -189,7 +200,12 @@ static unsigned build_msgs(struct link *l)
 
 void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)
 {
-	unsigned nmsg = build_msgs(l), done = 0, pkt = 0;
+	unsigned nmsg = l->peer ? peer_build_msgs(l) : build_msgs(l), done = 0, pkt = 0;
+
+	if (l->peer && !nmsg) { /* a keyed link without a session or an endpoint yet */
+		STAT_ADD(l->peer->st.no_session, l->n_tx);
+		STAT_ADD(st->drop[DROP_KL_NO_SESSION], l->n_tx);
+	}
 
 	while (done < nmsg) {
 		int sent = sendmmsg(l->fd, l->msgs + done, nmsg - done, MSG_DONTWAIT);

@@ -11,6 +11,7 @@
 
 #include "../gateway/gso.h"
 #include "../gateway/xlat.h"
+#include "peer.h"
 #include "pool.h"
 #include "sched.h"
 #include "stats.h"
@@ -41,6 +42,13 @@ struct link_cfg {
 	uint8_t share_pct;   /* the contract class's share; 0: the default */
 	uint8_t src_check;   /* enum src_check (guard.h): a host-facing link's source check */
 	bool no_offload;     /* tun: plain reads, one packet each (no vnet header, no TSO) */
+	/* A keyed udp link (spec §1.1): peer is the optional initial endpoint. */
+	bool keyed, sealed;
+	uint16_t keepalive_s;			/* 0: no keepalives */
+	uint8_t peer_key[32];			/* the peer's node key */
+	uint8_t my_key[32];			/* ours (public) */
+	uint8_t link_key[32];			/* K, derived by the control plane */
+	char endpoint[256];			/* as written (a name is resolved at load) */
 };
 
 struct link {
@@ -70,6 +78,9 @@ struct link {
 	uint16_t tun_seg;
 	bool tun_cutting;		/* a super-packet has segments left */
 	struct gso_cut tun_cut;
+	struct peer *peer;		/* a keyed udp link (peer.c), else NULL */
+	uint16_t sock_link;		/* keyed: the link whose socket this one shares (itself
+					 * when it owns it) */
 };
 
 /* tun.c: open (create) the TUN device of a gateway link. */
@@ -93,6 +104,11 @@ static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool
 	if (l->n_tx == BURST)
 		link_flush(l, pool, st);
 }
+
+/* A socket receive buffer deep enough for a worker's scheduling gaps. */
+void link_deep_rcvbuf(int fd);
+/* Message m of a flush is a run of seg-octet datagrams for the kernel to cut (UDP GSO). */
+void link_gso_cmsg(struct link *l, unsigned m, uint16_t seg);
 
 /* "udp", "eth" or "tun" */
 const char *link_kind_name(enum link_kind k);

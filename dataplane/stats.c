@@ -28,4 +28,9 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_GW_FRAGMENT] = "gw_fragment",
 	[DROP_GW_XLAT] = "gw_untranslatable",
 	[DROP_GW_SPOOF] = "gw_spoofed",
+	[DROP_KL_MALFORMED] = "link_malformed",
+	[DROP_KL_UNKNOWN] = "link_unknown_peer",
+	[DROP_KL_MAC] = "link_mac_failure",
+	[DROP_KL_REPLAY] = "link_replayed",
+	[DROP_KL_NO_SESSION] = "link_no_session",
 };

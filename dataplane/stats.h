@@ -33,6 +33,11 @@ enum drop_reason {
 	DROP_GW_FRAGMENT, /* ... an IPv4 fragment */
 	DROP_GW_XLAT,	 /* ... something it does not translate, either way (§12.1, §12.2) */
 	DROP_GW_SPOOF,	 /* ... an IP source inside a mapped prefix (§12.4) */
+	DROP_KL_MALFORMED, /* keyed UDP links (spec §1.1): check 1 */
+	DROP_KL_UNKNOWN, /* ... no link has that key, no session that index */
+	DROP_KL_MAC,	 /* ... the MAC or tag does not verify */
+	DROP_KL_REPLAY,	 /* ... an old Timestamp or a Counter seen before */
+	DROP_KL_NO_SESSION, /* ... to send, and no session (or no endpoint) yet */
 	DROP_MAX
 };
 

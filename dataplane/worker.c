@@ -74,12 +74,18 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 		goto fail_pool;
 	}
 	for (; i < dp->n_links; i++) {
-		dp->links[i].id = (uint16_t)i;
-		if (link_open(&dp->links[i], err, errlen) < 0)
+		struct link *l = &dp->links[i];
+		l->id = (uint16_t)i;
+		if (l->cfg.keyed ? peer_open(dp, l, err, errlen) : link_open(l, err, errlen)) {
+			if (l->cfg.keyed)
+				link_close(l);
 			goto fail_links;
-		if (dp->links[i].cfg.kind == LINK_TUN)
-			tun_setup(&dp->links[i], dp);
-		if (watch(dp, dp->links[i].fd, EV_LINK + i) < 0) {
+		}
+		if (l->cfg.kind == LINK_TUN)
+			tun_setup(l, dp);
+		if (l->peer && l->sock_link != i) /* shares a socket: its owner reads for it */
+			continue;
+		if (watch(dp, l->fd, EV_LINK + i) < 0) {
 			i++;
 			snprintf(err, errlen, "epoll: %s", strerror(errno));
 			goto fail_links;
@@ -139,6 +145,7 @@ static void rx_link(struct dp *dp, struct link *l)
 {
 	struct pkt *pkts[BURST];
 	unsigned n = l->cfg.kind == LINK_TUN ? tun_rx(dp, l, pkts, BURST) :
+		     l->peer		     ? peer_rx(dp, l, pkts, BURST) :
 					       link_rx(l, &dp->pool, pkts, BURST);
 
 	for (unsigned i = 0; i < n; i++) {
@@ -233,6 +240,10 @@ void dp_run(struct dp *dp)
 				(void)!read(dp->wake_fd, &drain, sizeof(drain));
 		}
 		from_control(dp);
+		if (dp->keyed_links && dp->now_ns >= dp->peer_tick_ns) {
+			peer_tick(dp);
+			dp->peer_tick_ns = dp->now_ns + PEER_TICK_NS;
+		}
 		next = egress_run(dp);
 		for (unsigned i = 0; i < dp->n_links; i++)
 			if (dp->links[i].n_tx)
