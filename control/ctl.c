@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "node.h"
+#include "peer_ctl.h"
 
 #define CTL_VERSION 1
 
@@ -97,7 +98,11 @@ static json_t *link_json(const struct link *l)
 		json_object_set_new(j, "sched", json_string(l->cfg.sched_fifo ? "fifo" : "contract"));
 	}
 	json_object_set_new(j, "queues", queues_json(l));
-	if (l->cfg.kind == LINK_UDP) {
+	if (l->peer) {
+		format_sockaddr(&l->cfg.local, a, sizeof(a));
+		json_object_set_new(j, "local", json_string(a));
+		json_object_set_new(j, "peer", peer_ctl_json(l));
+	} else if (l->cfg.kind == LINK_UDP) {
 		format_sockaddr(&l->cfg.local, a, sizeof(a));
 		format_sockaddr(&l->cfg.peer, b, sizeof(b));
 		json_object_set_new(j, "local", json_string(a));
@@ -280,6 +285,10 @@ static json_t *cmd_neigh(struct node *n)
 			if (nb->mtu != n->dp.links[i].mtu)
 				json_object_set_new(j, "problem", json_string("mtu mismatch"));
 		}
+		char why[96];
+		if (nb->state != NBR_TWOWAY && n->dp.links[i].peer &&
+		    peer_ctl_problem(&n->dp.links[i], why, sizeof(why)))
+			json_object_set_new(j, "problem", json_string(why));
 		json_array_append_new(arr, j);
 	}
 	return json_pack("{s:b, s:b, s:o, s:o}", "ok", 1, "routing", l->enabled, "router_id",
@@ -435,6 +444,7 @@ void *ctl_main(void *arg)
 		}
 		lsr_tick(&n->lsr, now);
 		guard_ctl_tick(&n->guard, now);
+		peer_ctl_tick(n, now);
 		if (n->metrics) /* scrapes, and libmicrohttpd's own timeouts on every tick */
 			metrics_run(n->metrics);
 		if (pfd[0].revents & POLLIN) {

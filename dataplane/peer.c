@@ -97,6 +97,18 @@ fail:
 	return -1;
 }
 
+/* Sending with nothing heard since (a stale session is renewed after PEER_STALE_NS). */
+static void sending(struct peer *p, uint64_t now)
+{
+	p->last_tx_ns = now;
+	if (p->unanswered_since_ns)
+		return;
+	p->unanswered_since_ns = now;
+	seq_write_begin(&p->view_seq);
+	p->view.unanswered_since_ns = now;
+	seq_write_end(&p->view_seq);
+}
+
 static void send_frame(struct link *l, const void *f, size_t len, const struct sockaddr_storage *to)
 {
 	if (sendto(l->fd, f, len, MSG_DONTWAIT, (const struct sockaddr *)to, addr_len(to)) < 0)
@@ -142,9 +154,7 @@ static void send_keepalive(struct dp *dp, struct link *l)
 	nip_lf_data_header(f, p->sealed, s->peer_idx, s->tx_ctr);
 	nip_lf_data_tag(f + NIP_LF_HDR, f, 0, p->sealed, s->tx_ctr++, s->keys.send);
 	send_frame(l, f, sizeof(f), &p->ep);
-	p->last_tx_ns = dp->now_ns;
-	if (!p->unanswered_since_ns)
-		p->unanswered_since_ns = dp->now_ns;
+	sending(p, dp->now_ns);
 	STAT_ADD(p->st.keepalive_tx, 1);
 }
 
@@ -172,6 +182,7 @@ static void heard(struct dp *dp, struct peer *p, const struct sockaddr_storage *
 	}
 	seq_write_begin(&p->view_seq);
 	p->view.last_rx_real_ns = dp->now_real_ns;
+	p->view.unanswered_since_ns = 0;
 	p->view.mac_fail_since_ok = 0;
 	p->view.session = true;
 	seq_write_end(&p->view_seq);
@@ -413,9 +424,7 @@ unsigned peer_build_msgs(struct link *l)
 		l->segs[nmsg] = j - i;
 		i = j;
 	}
-	p->last_tx_ns = *p->now_ns;
-	if (!p->unanswered_since_ns)
-		p->unanswered_since_ns = *p->now_ns;
+	sending(p, *p->now_ns);
 	return nmsg;
 }
 

@@ -41,6 +41,7 @@ struct peer_view {
 	uint64_t handshake_real_ns;	/* the last completed handshake, 0: none */
 	uint64_t last_rx_real_ns;	/* the last authenticated frame */
 	uint64_t mac_fail_since_ok;	/* MAC failures since the last authenticated frame */
+	uint64_t unanswered_since_ns;	/* CLOCK_MONOTONIC: sending, nothing heard since; 0: no */
 	bool session;
 };
 

@@ -29,6 +29,47 @@ static void print_egress(json_t *l)
 	}
 }
 
+/* "3.2s ago", or "never" */
+static const char *ago(json_t *o, const char *key, char *buf, size_t n)
+{
+	double s = json_number_value(json_object_get(o, key));
+
+	if (s < 0)
+		return "never";
+	snprintf(buf, n, "%.1fs ago", s);
+	return buf;
+}
+
+/* A keyed link (spec §1.1): its peer's key, endpoint, handshake and frame counters. */
+static void print_peer(json_t *l)
+{
+	json_t *p = json_object_get(l, "peer"), *f = json_object_get(p, "frames");
+	const char *ep = json_string_value(json_object_get(p, "endpoint"));
+	char a[32], b[32], c[32];
+
+	printf("local %s key %s%s\n", json_string_value(json_object_get(l, "local")),
+	       json_string_value(json_object_get(p, "key")),
+	       json_is_true(json_object_get(p, "sealed")) ? " sealed" : "");
+	printf("    %s", json_string_value(json_object_get(p, "state")));
+	if (json_object_get(p, "problem"))
+		printf(": %s", json_string_value(json_object_get(p, "problem")));
+	printf("\n    endpoint %s", ep[0] ? ep : "none");
+	if (ep[0] && json_number_value(json_object_get(p, "endpoint_learned_s_ago")) < 0)
+		printf(" (configured)");
+	else if (ep[0])
+		printf(" (learned %s)", ago(p, "endpoint_learned_s_ago", a, sizeof(a)));
+	printf("  handshake %s  heard %s", ago(p, "handshake_s_ago", b, sizeof(b)),
+	       ago(p, "heard_s_ago", c, sizeof(c)));
+	if (cli_jint(p, "keepalive_s"))
+		printf("  keepalive %llds", cli_jint(p, "keepalive_s"));
+	printf("\n    frames: %lld MAC failures, %lld replayed, %lld/%lld handshakes sent/answered, "
+	       "%lld/%lld keepalives out/in, %lld endpoint changes, %lld unsent (no session)\n",
+	       cli_jint(f, "mac_failures"), cli_jint(f, "replayed"),
+	       cli_jint(f, "initiations_sent"), cli_jint(f, "responses_sent"),
+	       cli_jint(f, "keepalives_sent"), cli_jint(f, "keepalives_received"),
+	       cli_jint(f, "endpoint_changes"), cli_jint(f, "no_session"));
+}
+
 static void print_link(json_t *r)
 {
 	json_t *l;
@@ -38,7 +79,9 @@ static void print_link(json_t *r)
 		const char *kind = json_string_value(json_object_get(l, "kind"));
 		printf("%s: %s mtu %lld ", json_string_value(json_object_get(l, "name")), kind,
 		       cli_jint(l, "mtu"));
-		if (!strcmp(kind, "udp"))
+		if (json_is_object(json_object_get(l, "peer")))
+			print_peer(l);
+		else if (!strcmp(kind, "udp"))
 			printf("local %s peer %s\n", json_string_value(json_object_get(l, "local")),
 			       json_string_value(json_object_get(l, "peer")));
 		else
@@ -192,6 +235,8 @@ static void print_neigh(json_t *r)
 	json_array_foreach(json_object_get(r, "neighbours"), i, x) {
 		const char *state = json_string_value(json_object_get(x, "state"));
 		printf("%-8s %-8s", json_string_value(json_object_get(x, "link")), state);
+		if (!strcmp(state, "down") && json_object_get(x, "problem"))
+			printf(" %s", json_string_value(json_object_get(x, "problem")));
 		if (strcmp(state, "down"))
 			printf(" %-8s %-20s heard %lldms ago  mtu %lld%s%s",
 			       json_string_value(json_object_get(x, "name")),
