@@ -113,6 +113,8 @@ void link_close(struct link *l)
 {
 	if (l->peer && l->sock_link != l->id)
 		l->fd = -1; /* the owner closes the shared socket */
+	if (l->peer)
+		free(l->peer->rx);
 	free(l->peer);
 	l->peer = NULL;
 	if (l->fd >= 0)

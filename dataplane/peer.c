@@ -84,6 +84,10 @@ int peer_open(struct dp *dp, struct link *l, char *err, size_t errlen)
 		}
 	}
 	l->sock_link = l->id;
+	if (!(p->rx = calloc(1, sizeof(*p->rx)))) {
+		snprintf(err, errlen, "link %s: out of memory", c->name);
+		return -1;
+	}
 	l->fd = socket(c->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		goto fail;
@@ -350,7 +354,7 @@ static bool rx_frame(struct dp *dp, struct link *owner, struct pkt *k, const uin
 
 unsigned peer_rx(struct dp *dp, struct link *owner, struct pkt **out, unsigned max)
 {
-	struct peer *op = owner->peer;
+	struct peer_rx *rx = owner->peer->rx;
 	unsigned n = 0, kept = 0;
 	int got;
 
@@ -359,11 +363,11 @@ unsigned peer_rx(struct dp *dp, struct link *owner, struct pkt **out, unsigned m
 	for (; n < max; n++) {
 		if (!(out[n] = pool_get(&dp->pool)))
 			break;
-		op->rxiov[2 * n] = (struct iovec){ op->rxhdr[n], NIP_LF_HDR };
-		op->rxiov[2 * n + 1] = (struct iovec){ out[n]->data, PKT_BUF };
-		owner->msgs[n].msg_hdr = (struct msghdr){ .msg_name = &op->rxname[n],
-							  .msg_namelen = sizeof(op->rxname[n]),
-							  .msg_iov = &op->rxiov[2 * n],
+		rx->iov[2 * n] = (struct iovec){ rx->hdr[n], NIP_LF_HDR };
+		rx->iov[2 * n + 1] = (struct iovec){ out[n]->data, PKT_BUF };
+		owner->msgs[n].msg_hdr = (struct msghdr){ .msg_name = &rx->name[n],
+							  .msg_namelen = sizeof(rx->name[n]),
+							  .msg_iov = &rx->iov[2 * n],
 							  .msg_iovlen = 2 };
 	}
 	if (n == 0)
@@ -379,8 +383,8 @@ unsigned peer_rx(struct dp *dp, struct link *owner, struct pkt **out, unsigned m
 		if (h->msg_flags & MSG_TRUNC) {
 			STAT_ADD(dp->st.drop[DROP_RX_TRUNC], 1);
 			pool_put(&dp->pool, k);
-		} else if (rx_frame(dp, owner, k, op->rxhdr[i], owner->msgs[i].msg_len,
-				    &op->rxname[i])) {
+		} else if (rx_frame(dp, owner, k, rx->hdr[i], owner->msgs[i].msg_len,
+				    &rx->name[i])) {
 			out[kept++] = k;
 		} else {
 			pool_put(&dp->pool, k);

@@ -64,10 +64,14 @@ struct peer {
 	/* Send scratch: each packet of a flush as header, packet, tag. */
 	uint8_t hdr[32][NIP_LF_HDR], tag[32][NIP_LF_TAG];
 	struct iovec iov[3 * 32];
-	/* Receive scratch (the socket's owner link): headers and source addresses. */
-	uint8_t rxhdr[32][NIP_LF_HDR];
-	struct sockaddr_storage rxname[32];
-	struct iovec rxiov[2 * 32];
+	struct peer_rx *rx;	/* the socket's owner only */
+};
+
+/* Receive scratch of a socket (kept by its owner link): headers and source addresses. */
+struct peer_rx {
+	uint8_t hdr[32][NIP_LF_HDR];
+	struct sockaddr_storage name[32];
+	struct iovec iov[2 * 32];
 };
 
 struct dp;
