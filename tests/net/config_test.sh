@@ -40,7 +40,7 @@ case_ duplicate-route 'route default via e0' 8 "a route for default is already g
 case_ link-kind 'link t0 tcp local 1.2.3.4:1 peer 1.2.3.5:1' 8 "link kind 'tcp' unknown; use udp or eth"
 case_ duplicate-link 'link e0 eth dev veth1' 8 "link 'e0' defined twice \\(first at line 5\\)"
 case_ bad-sockaddr 'link u1 udp local 10.0.0.1 peer 10.0.0.2:6464' 8 "'local 10.0.0.1' is not IP:PORT"
-case_ udp-missing-peer 'link u1 udp local 10.0.0.1:6464' 8 "udp link 'u1' needs both"
+case_ udp-missing-peer 'link u1 udp local 10.0.0.1:6464' 8 "udp link 'u1' needs 'local IP:PORT' and either 'peer IP:PORT' or 'key PEERKEY'"
 case_ udp-family-mix 'link u1 udp local 10.0.0.1:6464 peer [2001:db8::1]:6464' 8 "udp link 'u1': local and peer must both be IPv4 or both IPv6"
 case_ eth-no-dev 'link e1 eth' 8 "eth link 'e1' needs 'dev IFNAME'"
 case_ mtu-range 'link e1 eth dev veth1 mtu 100' 8 "mtu '100' out of range; use 1280 to 2000"
@@ -57,6 +57,22 @@ case_ map-not-ipv6 'map x0b00/8 x0c00/8' 8 "map x0b00/8 x0c00/8: the second pref
 case_ map-fit 'map x0000/4 2001:db8:ee::/120' 8 "map x0000/4 2001:db8:ee::/120: the New IP prefix's host bits do not fit"
 case_ map-overlap $'gateway tun nip0\nmap x0b00/8 2001:db8:ee::/104\nmap x0b80/9 2001:db8:ef::/104' 10 "map x0b80/9 2001:db8:ef::/104 overlaps the map at line 9; maps must be 1:1"
 case_ map-no-gateway 'map x0b00/8 2001:db8:ee::/104' 8 "'map' needs an IP gateway on this node: add 'gateway tun NAME'"
+
+# Keyed udp links (docs/spec.md §1.1).
+"$BUILD/newip" key gen "$work/n.key" >/dev/null && "$BUILD/newip" key gen "$work/p.key" >/dev/null
+NK=$("$BUILD/newip" key show "$work/n.key" | awk '/^public-key/ { print $2 }')
+PK=$("$BUILD/newip" key show "$work/p.key" | awk '/^public-key/ { print $2 }')
+K="key $work/n.key"
+case_ keyed-bad-key 'link k1 udp local 0.0.0.0:6464 key notakey' 8 "'key notakey' is not a public key; give the peer's key in base64"
+case_ keyed-peer "link k1 udp local 0.0.0.0:6464 key $PK peer 10.0.0.2:6464" 8 "link 'k1': a keyed link learns its peer's address; write 'endpoint HOST:PORT'"
+case_ keyed-option-unkeyed 'link k1 udp local 10.0.0.1:6464 peer 10.0.0.2:6464 keepalive 5' 8 "link 'k1': endpoint, keepalive and seal are for a keyed link; add 'key PEERKEY'"
+case_ keyed-no-node-key "link k1 udp local 0.0.0.0:6464 key $PK" 8 "link 'k1' is keyed: it needs this node's own key too; add 'key FILE'"
+case_ keyed-keepalive "link k1 udp local 0.0.0.0:6464 key $PK keepalive 0" 8 "keepalive '0' out of range; use 1 to 3600 seconds"
+case_ keyed-seal "link k1 udp local 0.0.0.0:6464 key $PK seal maybe" 8 "seal 'maybe' unknown; use on"
+case_ keyed-endpoint "link k1 udp local 0.0.0.0:6464 key $PK endpoint 10.0.0.2" 8 "endpoint '10.0.0.2' is not HOST:PORT"
+case_ keyed-own-key "$K"$'\n'"link k1 udp local 0.0.0.0:6464 key $NK" 9 "link 'k1': 'key' is this node's own key; give the peer's"
+case_ keyed-twice "$K"$'\n'"link k1 udp local 0.0.0.0:6464 key $PK"$'\n'"link k2 udp local 0.0.0.0:6464 key $PK" 10 "link 'k2': link 'k1' \\(line 9\\) has the same peer key on the same local address; one link per peer"
+chmod 600 "$work"/*.key
 
 # Whole-file mistakes name the file (no single line is at fault) and say what to add.
 printf 'address 10.0.0.1\n' >"$work/noname.conf"
@@ -80,5 +96,12 @@ printf '%s\ngateway tun nip0 mtu 1400\nroute 2001:db8:1::/64 via nip0\nmap x0b00
 	cmp -s "$work/gwback.conf" "$work/gwback2.conf" && grep -q '^map x0b00/8 2001:db8:ee::/104$' "$work/gwback.conf" &&
 	echo "ok   a gateway's config (tun link, map) reads back the same" ||
 	{ echo "FAIL gateway round trip"; cat "$work/gwback.conf"; fails=$((fails+1)); }
+printf '%s\n%s\nlink k1 udp local 0.0.0.0:6464 key %s endpoint localhost:6464 keepalive 25 seal on\n' \
+	"$good" "$K" "$PK" >"$work/keyed.conf"
+"$BUILD/newipd" -n -c "$work/keyed.conf" >"$work/kback.conf" && "$BUILD/newipd" -n -c "$work/kback.conf" >"$work/kback2.conf" &&
+	cmp -s "$work/kback.conf" "$work/kback2.conf" &&
+	grep -q "^link k1 udp local 0.0.0.0:6464 key $PK endpoint localhost:6464 keepalive 25 seal on metric 10$" "$work/kback.conf" &&
+	echo "ok   a keyed link (endpoint by name, resolved) reads back the same" ||
+	{ echo "FAIL keyed round trip"; cat "$work/kback.conf"; fails=$((fails+1)); }
 [ "$fails" -eq 0 ] && echo "all checks passed" || echo "$fails check(s) failed"
 exit $((fails > 0))

@@ -98,5 +98,26 @@ if [ "$got" != "20000|Contract Block: 1100000000008109000000000000004e20: 0 hops
 else
 	echo "contract summary: slack and block summary as expected"
 fi
+# Keyed link frames (spec §1.1) on the same port: a data frame around vector 01 (its New IP
+# fields must decode through the frame), a keepalive, an initiation, and one with Reserved set.
+v01=$(sed -n 's/^hex: //p' "$src/docs/vectors/01-ipv4-udp.vec")
+tag=00112233445566778899aabbccddeeff
+{
+	echo "a3000000 0001002a 0000000000000007 $v01 $tag"
+	echo "a3000000 0001002a 0000000000000008 $tag"
+	echo "a1000000 12345678 $(printf '11%.0s' {1..32}) $(printf '22%.0s' {1..32}) 0000000000000001 $tag"
+	echo "a3010000 0001002a 0000000000000009 $tag"
+} | tr -d ' ' | sed 's/../& /g' | awk '{ print "000000 " $0 }' >"$work/kl.txt"
+text2pcap -q -4 192.0.2.1,192.0.2.2 -u 40000,6464 "$work/kl.txt" "$work/kl.pcap" >/dev/null
+got=$(tshark -X "lua_script:$lua" -r "$work/kl.pcap" -T fields -E separator='|' \
+	-e newiplink.type -e newiplink.receiver -e newiplink.counter -e newiplink.keepalive \
+	-e newiplink.sender -e newip.src -e newip.dst -e _ws.expert.message 2>/dev/null | tr '\n' ';')
+want="0xa3|0x0001002a|7|||192.0.2.1|198.51.100.7|;0xa3|0x0001002a|8|1||||;0xa1||||0x12345678|||;0xa3|||||||length or Reserved does not fit the type;"
+if [ "$got" != "$want" ]; then
+	printf 'keyed frames: got  %s\n              want %s\n' "$got" "$want" >&2
+	fail=1
+else
+	echo "keyed link frames: data (with the packet inside), keepalive, initiation, malformed"
+fi
 [ "$fail" -eq 0 ] && echo "dissector: all vectors decode as stated"
 exit "$fail"

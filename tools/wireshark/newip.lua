@@ -508,7 +508,67 @@ local function show_base(tvb, tree)
   tree:add(F.slen, tvb(11, 1))
 end
 
+-- Keyed UDP links (spec §1.1): a frame around the packet, told apart by its first octet.
+local p_kl = Proto("newiplink", "New IP keyed link frame")
+local kl_types = { [0xA1] = "Handshake initiation", [0xA2] = "Handshake response",
+                   [0xA3] = "Data", [0xA4] = "Sealed data" }
+local KL = {
+  type = ProtoField.uint8("newiplink.type", "Type", base.HEX, kl_types),
+  sender = ProtoField.uint32("newiplink.sender", "Sender index", base.HEX),
+  receiver = ProtoField.uint32("newiplink.receiver", "Receiver index", base.HEX),
+  key = ProtoField.bytes("newiplink.key", "Initiator key (Ed25519)"),
+  eph = ProtoField.bytes("newiplink.ephemeral", "Ephemeral key (X25519)"),
+  ts = ProtoField.uint64("newiplink.timestamp", "Timestamp (ns since the epoch)"),
+  mac = ProtoField.bytes("newiplink.mac", "MAC"),
+  counter = ProtoField.uint64("newiplink.counter", "Counter"),
+  tag = ProtoField.bytes("newiplink.tag", "Tag (Poly1305)"),
+  sealed = ProtoField.bytes("newiplink.sealed", "Sealed packet"),
+  keepalive = ProtoField.bool("newiplink.keepalive", "Keepalive"),
+}
+p_kl.fields = { KL.type, KL.sender, KL.receiver, KL.key, KL.eph, KL.ts, KL.mac, KL.counter,
+                KL.tag, KL.sealed, KL.keepalive }
+local ef_kl = ProtoExpert.new("newiplink.malformed", "Malformed keyed link frame",
+                              expert.group.MALFORMED, expert.severity.ERROR)
+p_kl.experts = { ef_kl }
+
+local function show_keyed(tvb, pinfo, tree)
+  local ty, n = tvb(0, 1):uint(), tvb:len()
+  local t = tree:add(p_kl, tvb())
+  t:add(KL.type, tvb(0, 1))
+  pinfo.cols.protocol = "New IP link"
+  local want = ({ [0xA1] = 96, [0xA2] = 60 })[ty]
+  if (want and n ~= want) or (not want and n < 32) or n < 4 or tvb(1, 3):uint() ~= 0 then
+    t:add_proto_expert_info(ef_kl, "length or Reserved does not fit the type")
+    pinfo.cols.info = "Malformed keyed link frame"
+    return n
+  end
+  if ty == 0xA1 then
+    t:add(KL.sender, tvb(4, 4)); t:add(KL.key, tvb(8, 32)); t:add(KL.eph, tvb(40, 32))
+    t:add(KL.ts, tvb(72, 8)); t:add(KL.mac, tvb(80, 16))
+    pinfo.cols.info = string.format("Handshake initiation, sender index 0x%08x", tvb(4, 4):uint())
+  elseif ty == 0xA2 then
+    t:add(KL.sender, tvb(4, 4)); t:add(KL.receiver, tvb(8, 4)); t:add(KL.eph, tvb(12, 32))
+    t:add(KL.mac, tvb(44, 16))
+    pinfo.cols.info = string.format("Handshake response to 0x%08x", tvb(8, 4):uint())
+  else
+    t:add(KL.receiver, tvb(4, 4)); t:add(KL.counter, tvb(8, 8)); t:add(KL.tag, tvb(n - 16, 16))
+    local plen = n - 32
+    if plen == 0 then
+      t:add(KL.keepalive, tvb(0, 1), true):set_generated()
+      pinfo.cols.info = "Keepalive, counter " .. tvb(8, 8):uint64():tonumber()
+    elseif ty == 0xA4 then
+      t:add(KL.sealed, tvb(16, plen))
+      pinfo.cols.info = "Sealed packet, " .. plen .. " octets"
+    else
+      return 16 + p_newip.dissector(tvb(16, plen):tvb(), pinfo, tree) + 16
+    end
+  end
+  return n
+end
+
 function p_newip.dissector(tvb, pinfo, tree)
+  local first = tvb:len() > 0 and tvb(0, 1):uint() or 0
+  if first >= 0xA1 and first <= 0xA4 then return show_keyed(tvb, pinfo, tree) end
   pinfo.cols.protocol = "New IP"
   local t = tree:add(p_newip, tvb())
   local err, L = validate(tvb)
