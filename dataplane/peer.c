@@ -327,8 +327,7 @@ static void rx_resp(struct dp *dp, struct link *owner, const uint8_t *f,
 	send_keepalive(dp, l); /* confirms the session to the responder */
 }
 
-/* One received datagram: true when k now holds an authenticated packet for dp_input. */
-static bool rx_frame(struct dp *dp, struct link *owner, struct pkt *k, const uint8_t *hdr,
+bool peer_rx_frame(struct dp *dp, struct link *owner, struct pkt *k, const uint8_t *hdr,
 		     size_t len, const struct sockaddr_storage *from)
 {
 	uint8_t f[NIP_LF_INIT_LEN];
@@ -383,7 +382,7 @@ unsigned peer_rx(struct dp *dp, struct link *owner, struct pkt **out, unsigned m
 		if (h->msg_flags & MSG_TRUNC) {
 			STAT_ADD(dp->st.drop[DROP_RX_TRUNC], 1);
 			pool_put(&dp->pool, k);
-		} else if (rx_frame(dp, owner, k, rx->hdr[i], owner->msgs[i].msg_len,
+		} else if (peer_rx_frame(dp, owner, k, rx->hdr[i], owner->msgs[i].msg_len,
 				    &rx->name[i])) {
 			out[kept++] = k;
 		} else {

@@ -85,6 +85,10 @@ struct dp_stats;
 int peer_open(struct dp *dp, struct link *l, char *err, size_t errlen);
 /* Receive on a socket owner: authenticated packets out (each with its link), frames handled. */
 unsigned peer_rx(struct dp *dp, struct link *owner, struct pkt **out, unsigned max);
+/* One received datagram (its first 16 octets in hdr, the rest in k->data): true when k now
+ * holds an authenticated packet for dp_input. Every other frame is handled or counted. */
+bool peer_rx_frame(struct dp *dp, struct link *owner, struct pkt *k, const uint8_t *hdr,
+		   size_t len, const struct sockaddr_storage *from);
 /* Build the flush's messages: tags, headers, the endpoint. Returns how many, or 0 when there
  * is no session (the queue is then dropped and counted by the caller). */
 unsigned peer_build_msgs(struct link *l);

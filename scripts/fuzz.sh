@@ -49,8 +49,25 @@ tcp = struct.pack("!HHIIBBHHH", 40000, 5201, 1000, 0, 0x50, 0x18, 1024, 0, 0)
 open(d + "/tso4", "wb").write(bytes([2, 1, 0, 0, 20, 0, 16, 0]) + ip + tcp + bytes(600))
 PY
 
+# keyed link seeds (§1.1): frames behind a 2-octet length, the first octet's low bit asking
+# for data frames to be tagged with the live session's key: a data frame with vector 01
+# inside, the same twice (a replay), a keepalive, a forged initiation and a response.
+mkdir -p "$build/corpus/link"
+python3 - "$build/corpus/link" <<'PY'
+import struct, sys
+d = sys.argv[1]
+v01 = bytes.fromhex("10000000000d114014000404c6336407c000020113881b58000da0e568656c6c6f")
+def fr(b): return struct.pack("!H", len(b)) + b
+data = b"\xa3\0\0\0" + bytes(4) + struct.pack("!Q", 5) + v01 + bytes(16)
+keep = b"\xa3\0\0\0" + bytes(4) + struct.pack("!Q", 6) + bytes(16)
+init = b"\xa1\0\0\0" + bytes(4) + bytes(32) + bytes(32) + struct.pack("!Q", 1) + bytes(16)
+resp = b"\xa2\0\0\0" + bytes(8) + bytes(32) + bytes(16)
+open(d + "/signed", "wb").write(b"\x01" + fr(data) + fr(data) + fr(keep))
+open(d + "/forged", "wb").write(b"\x00" + fr(data) + fr(init) + fr(resp))
+PY
+
 status=0
-for t in packet addr nls perf guard xlat; do
+for t in packet addr nls perf guard xlat link; do
 	limit=(-max_total_time="$secs")
 	[ "$runs" -gt 0 ] && limit=(-runs="$runs")
 	log=$build/fuzz_$t.log
