@@ -4,6 +4,9 @@
  * `blast sink` counts what arrives. Both print one line of figures.
  *   blast send LOCAL PEER SECONDS PAYLOAD [newip DST SRC]
  *   blast sink LOCAL SECONDS
+ * With BLAST_KEY=FILE and BLAST_PEER_KEY=BASE64 in the environment the link is keyed
+ * (docs/spec.md §1.1): the sender starts a handshake and tags every packet, the sink answers
+ * the handshake its peer starts and counts only data frames.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "../control/config.h"
+#include "newip/keyfile.h"
+#include "newip/linkframe.h"
 #include "newip/newip.h"
 
 #define BATCH 64
@@ -44,6 +51,71 @@ static int sock(const char *local, const char *peer)
 	return fd;
 }
 
+/* The keyed link's link key from the environment; false when the link is plain. */
+static bool link_key(uint8_t K[NIP_LF_KEY], struct nip_identity *id)
+{
+	const char *kf = getenv("BLAST_KEY"), *pk64 = getenv("BLAST_PEER_KEY");
+	uint8_t pk[32];
+	char err[256];
+
+	if (!kf || !pk64)
+		return false;
+	if (nip_crypto_init() < 0 || nip_key_load(kf, id, err, sizeof(err)) < 0 ||
+	    sodium_base642bin(pk, sizeof(pk), pk64, strlen(pk64), NULL, NULL, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    nip_lf_link_key(K, id->sk, pk) < 0) {
+		fprintf(stderr, "blast: bad BLAST_KEY or BLAST_PEER_KEY %s\n", err);
+		exit(2);
+	}
+	return true;
+}
+
+/* Initiator: a handshake on the connected socket, the session's keys and the peer's index. */
+static void handshake(int fd, const uint8_t K[NIP_LF_KEY], const struct nip_identity *id,
+		      struct nip_lf_keys *keys, uint32_t *peer_idx)
+{
+	struct timeval tv = { 1, 0 };
+	uint8_t init[NIP_LF_INIT_LEN], resp[128];
+	struct nip_lf_hs hs;
+	struct timespec ts;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (int tries = 0; tries < 10; tries++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		nip_lf_init_build(init, &hs, 0x1234, id->pk,
+				  (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, K);
+		send(fd, init, sizeof(init), 0);
+		ssize_t n = recv(fd, resp, sizeof(resp), 0);
+		if (n == NIP_LF_RESP_LEN && nip_lf_classify(resp, (size_t)n) == NIP_LF_RESP &&
+		    nip_lf_resp_accept(resp, &hs, K, keys) == 0) {
+			*peer_idx = nip_lf_resp_sender(resp);
+			return;
+		}
+	}
+	fprintf(stderr, "blast send: no handshake response\n");
+	exit(2);
+}
+
+/* Responder: answer the first valid initiation (the peer retries every second). */
+static void answer(int fd, const uint8_t K[NIP_LF_KEY])
+{
+	uint8_t f[2048], resp[NIP_LF_RESP_LEN];
+	struct sockaddr_storage from;
+	struct nip_lf_keys keys;
+
+	for (double t0 = now(); now() - t0 < 5;) {
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, f, sizeof(f), 0, (struct sockaddr *)&from, &fl);
+		if (n == NIP_LF_INIT_LEN && nip_lf_classify(f, (size_t)n) == NIP_LF_INIT &&
+		    nip_lf_init_verify(f, K) && nip_lf_resp_build(resp, &keys, 0x5678, f, K) == 0) {
+			sendto(fd, resp, sizeof(resp), 0, (struct sockaddr *)&from, fl);
+			return;
+		}
+	}
+	fprintf(stderr, "blast sink: no handshake initiation\n");
+	exit(2);
+}
+
 static int do_send(char **argv, int argc)
 {
 	static uint8_t pkt[2048];
@@ -72,11 +144,29 @@ static int do_send(char **argv, int argc)
 			return 2;
 		len = (size_t)n;
 	}
+	uint8_t K[NIP_LF_KEY], hdr[BATCH][NIP_LF_HDR], tag[BATCH][NIP_LF_TAG];
+	struct iovec kiov[BATCH][3];
+	struct nip_identity id;
+	struct nip_lf_keys keys;
+	uint32_t peer_idx = 0;
+	uint64_t ctr = 0;
+	bool keyed = link_key(K, &id);
+	if (keyed)
+		handshake(fd, K, &id, &keys, &peer_idx);
 	iov = (struct iovec){ pkt, len };
-	for (int i = 0; i < BATCH; i++)
-		m[i].msg_hdr = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
+	for (int i = 0; i < BATCH; i++) {
+		kiov[i][0] = (struct iovec){ hdr[i], NIP_LF_HDR };
+		kiov[i][1] = iov;
+		kiov[i][2] = (struct iovec){ tag[i], NIP_LF_TAG };
+		m[i].msg_hdr = keyed ? (struct msghdr){ .msg_iov = kiov[i], .msg_iovlen = 3 } :
+				       (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
+	}
 	t0 = now();
 	while (now() - t0 < secs) {
+		for (int i = 0; keyed && i < BATCH; i++) { /* each packet tagged, as a peer would */
+			nip_lf_data_header(hdr[i], false, peer_idx, ctr);
+			nip_lf_data_tag(tag[i], pkt, len, false, ctr++, keys.send);
+		}
 		int r = sendmmsg(fd, m, BATCH, 0);
 		if (r > 0)
 			sent += (unsigned)r;
@@ -102,6 +192,11 @@ static int do_sink(char **argv)
 		perror("blast sink");
 		return 2;
 	}
+	uint8_t K[NIP_LF_KEY];
+	struct nip_identity id;
+	bool keyed = link_key(K, &id);
+	if (keyed)
+		answer(fd, K);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (int i = 0; i < BATCH; i++) {
 		iov[i] = (struct iovec){ buf[i], sizeof(buf[i]) };
@@ -119,9 +214,12 @@ static int do_sink(char **argv)
 		if (!got)
 			t0 = now();
 		last = now();
-		got += (unsigned)r;
-		for (int i = 0; i < r; i++)
+		for (int i = 0; i < r; i++) { /* keyed: handshakes and keepalives are not traffic */
+			if (keyed && (buf[i][0] != NIP_LF_DATA || m[i].msg_len <= NIP_LF_OVERHEAD))
+				continue;
+			got++;
 			bytes += m[i].msg_len;
+		}
 	}
 	double dt = last - t0;
 	printf("received %llu datagrams in %.2f s: %.0f packets/s, %.1f Mbit/s\n", got, dt,

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "lab.h"
 #include "newip/keyfile.h"
+#include "newip/linkframe.h"
 
 static bool verbose;
 
@@ -81,7 +82,9 @@ static int make_links(const struct lab *lab)
 
 	for (int i = 0; i < lab->n_links; i++) {
 		const struct lab_link *l = &lab->links[i];
-		int mtu = l->eth ? (l->mtu ? l->mtu : 1500) : (l->mtu + 48 > 1500 ? l->mtu + 48 : 1500);
+		/* udp: room for IPv6, UDP and a keyed link's frame (spec §1.1) around the packet */
+		int over = 48 + (l->keyed ? NIP_LF_OVERHEAD : 0);
+		int mtu = l->eth ? (l->mtu ? l->mtu : 1500) : (l->mtu + over > 1500 ? l->mtu + over : 1500);
 		ns_name(na, sizeof(na), lab, l->a);
 		ns_name(nb, sizeof(nb), lab, l->b);
 		if (run("ip link add name %s netns %s mtu %d type veth peer name %s netns %s mtu %d", l->ifa,
@@ -136,9 +139,14 @@ static int write_config(const struct lab *lab, int node, const char *path)
 		} else {
 			underlay(l, i, side, a, sizeof(a), pa, sizeof(pa));
 			underlay(l, i, !side, b, sizeof(b), pb, sizeof(pb));
-			fprintf(f, l->v6 ? "link %s udp local [%s]:6464 peer [%s]:6464" :
-					   "link %s udp local %s:6464 peer %s:6464",
-				ifname, a, b);
+			if (l->keyed) /* spec §1.1: the peer by its key, where to find it first */
+				fprintf(f, l->v6 ? "link %s udp local [%s]:6464 key %s endpoint [%s]:6464" :
+						   "link %s udp local %s:6464 key %s endpoint %s:6464",
+					ifname, a, lab->pub[side ? l->a : l->b], b);
+			else
+				fprintf(f, l->v6 ? "link %s udp local [%s]:6464 peer [%s]:6464" :
+						   "link %s udp local %s:6464 peer %s:6464",
+					ifname, a, b);
 		}
 		if (l->mtu)
 			fprintf(f, " mtu %d", l->mtu);

@@ -41,6 +41,7 @@ struct lab_link {
 	char egress[160]; /* rate, delay, sched, ... as newipd.conf link options (both ends) */
 	int check_node;	  /* the node that checks sources on this link, or -1 */
 	bool check_strict;
+	bool keyed; /* udp: peers named by their node keys (docs/spec.md §1.1) */
 	int line;
 };
 

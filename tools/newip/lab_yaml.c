@@ -248,7 +248,7 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 {
 	static const char *const keys[] = { "endpoints", "kind",	"mtu",	  "underlay",
 					    "rate",	 "delay",	"sched",  "queue-limit",
-					    "contract-share", "source-check", NULL };
+					    "contract-share", "source-check", "keyed", NULL };
 	struct lab_link *l = &lab->links[lab->n_links];
 	yaml_node_t *ep = get(x, ln, "endpoints");
 	const char *kind = scalar(get(x, ln, "kind")), *mtu = scalar(get(x, ln, "mtu"));
@@ -291,6 +291,13 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 	l->v6 = under && !strcmp(under, "ipv6");
 	if (mtu && ((l->mtu = atoi(mtu)) < 1280 || l->mtu > 2000))
 		return fail(x, get(x, ln, "mtu"), "mtu '%s' out of range; use 1280 to 2000", mtu);
+	const char *keyed = scalar(get(x, ln, "keyed"));
+	if (keyed && strcmp(keyed, "true") && strcmp(keyed, "false"))
+		return fail(x, get(x, ln, "keyed"), "keyed '%s': write true or false", keyed);
+	l->keyed = keyed && !strcmp(keyed, "true");
+	if (l->keyed && (l->eth || !lab->nodes[l->a].key || !lab->nodes[l->b].key))
+		return fail(x, get(x, ln, "keyed"), "a keyed link is udp and joins two nodes with "
+			    "'key: auto' (each names the other by its key)");
 	if (load_egress(x, ln, l) < 0)
 		return -1;
 	/* "source-check: r1" or "r1 strict": r1 checks what the other end sends (spec §11) */
