@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """An off-path attacker against a keyed UDP link (docs/spec.md §1.1), for nat_test.sh.
 
-  keyed_forge.py capture IFACE SRC      print one data frame (hex) that SRC sent to port 6464
+  keyed_forge.py capture IFACE SRC [TYPE]  print one frame with a packet (hex, first octet TYPE:
+                                        a3 data, the default, or a4 sealed) SRC sent to 6464
   keyed_forge.py attack DST FRAME PEERKEY   send forgeries to DST:6464 from here; print what
                                         was sent, one kind per line
 """
@@ -13,7 +14,7 @@ import sys
 import time
 
 
-def capture(iface, src):
+def capture(iface, src, ftype="a3"):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
     s.bind((iface, 0))
     s.settimeout(10)
@@ -26,7 +27,7 @@ def capture(iface, src):
         dport = struct.unpack("!H", ip[ihl + 2:ihl + 4])[0]
         payload = ip[ihl + 8:]
         # a data frame that carries a packet (not a keepalive)
-        if dport == 6464 and payload[:1] == b"\xa3" and len(payload) > 32:
+        if dport == 6464 and payload[:1] == bytes.fromhex(ftype) and len(payload) > 32:
             print(payload.hex())
             return
     sys.exit("no data frame from %s within 10 s" % src)
@@ -56,6 +57,6 @@ def attack(dst, frame_hex, peer_key_b64):
 
 if __name__ == "__main__":
     if sys.argv[1] == "capture":
-        capture(sys.argv[2], sys.argv[3])
+        capture(*sys.argv[2:5])
     else:
         attack(sys.argv[2], sys.argv[3], sys.argv[4])

@@ -3,7 +3,7 @@
 #
 #   h1 (10.1.0.2, roams to 10.1.1.2) -- nat1 --\
 #                                               r (public, one port for every peer) -- r2
-#   h2 (10.2.0.2) --------------------- nat2 --/      |          (a plain udp link)
+#   h2 (10.2.0.2, seal on) ------------ nat2 --/      |          (a plain udp link)
 #   h4 (10.3.0.2, the wrong key for r) -- nat2        evil (an off-path attacker)
 #   h3 (10.4.0.2, roams to 10.4.1.2; routing off: only keepalives) -- nat1
 #
@@ -80,12 +80,12 @@ host_conf() { # NAME ADDR ROUTER_KEY ENDPOINT
 	printf 'link up udp local 0.0.0.0:6464 key %s endpoint %s keepalive 1\n' "$3" "$4"
 }
 host_conf h1 x0a11 "$R" 198.51.100.1:6464 >h1.conf
-host_conf h2 x0a12 "$R" 198.51.101.1:6464 >h2.conf
+host_conf h2 x0a12 "$R" 198.51.101.1:6464 | sed 's/keepalive 1$/& seal on/' >h2.conf
 host_conf h4 x0a14 "$H2" 198.51.101.1:6464 >h4.conf # not r's key
 host_conf h3 x0a13 "$R" 198.51.100.1:6464 >h3.conf
 printf 'routing off\nroute x0a00/16 via up\n' >>h3.conf
-for n in r r2 h1 h2 h3 h4; do
-	nsx $n "$NEWIPD" -c $n.conf --rundir "$NEWIP_RUNDIR" 2>$n.log &
+for n in r r2 h1 h2 h3 h4; do # not through nsx: \$! must be newipd itself (ip execs it)
+	ip netns exec "$P-$n" "$NEWIPD" -c $n.conf --rundir "$NEWIP_RUNDIR" 2>$n.log &
 	pids+=($!)
 done
 up() { "$NEWIP" -n "$1" addr >/dev/null 2>&1; }
@@ -115,7 +115,12 @@ expect_match "h1 -> r2: trace names r, then r2" 'x0a00.*'$'\n''.*x0a09' "$out"
 out=$("$NEWIP" -n h1 ping -c 3 -i 0.2 x0a12)
 expect_match "h1 -> h2: two hosts behind two NATs, through r" '3 received' "$out"
 out=$("$NEWIP" -n h2 ping -c 3 -i 0.2 x0a11)
-expect_match "h2 -> h1" '3 received' "$out"
+expect_match "h2 -> h1 (h2 seals what it sends, r opens it)" '3 received' "$out"
+nsx r timeout 20 python3 "$SRC/tests/net/keyed_forge.py" capture n2 198.51.101.2 a4 >sealed.hex &
+cap=$!
+"$NEWIP" -n h2 ping -c 5 -i 0.1 x0a11 >/dev/null
+wait $cap
+check "h2's packets cross nat2 sealed (0xA4 frames)" test -s sealed.hex
 
 say "an off-path attacker replays, alters and forges h1's datagrams from 203.0.113.2"
 nsx r timeout 20 python3 "$SRC/tests/net/keyed_forge.py" capture n1 198.51.100.2 >frame.hex &
@@ -192,4 +197,5 @@ for p in "${pids[@]}"; do wait "$p"; done
 pids=()
 for n in "${NS[@]}"; do ip netns del "$P-$n"; done
 expect_eq "no namespace left" "" "$(ip netns list | grep "^$P-" || true)"
+expect_eq "no newipd left" "" "$(pgrep -f "newipd -c .* --rundir $NEWIP_RUNDIR" || true)"
 finish

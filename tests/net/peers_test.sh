@@ -7,7 +7,8 @@
 . "$(dirname "$0")/lib.sh" "$1"
 
 PEERS=${PEERS:-200}
-grep -q 'NIP_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null && PEERS=${SAN_PEERS:-50}
+san=0
+grep -q 'NIP_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null && san=1 && PEERS=${SAN_PEERS:-50}
 P=nippeers$$
 pids=()
 down() {
@@ -93,7 +94,8 @@ expect_match "a peer reaches the hub" '2 received' "$out"
 
 per=$(( (hub_kb - base_kb) * 1024 / PEERS ))
 echo "memory: hub RSS ${hub_kb} KiB with $PEERS peers, ${base_kb} KiB without: $per octets per peer"
-check "memory per peer is bounded (under 64 KiB): $per octets" test "$per" -lt 65536
+# ASan's redzones and quarantine inflate every allocation: the bound holds for the real build.
+[ "$san" -eq 1 ] || check "memory per peer is bounded (under 64 KiB): $per octets" test "$per" -lt 65536
 expect_eq "no MAC failure at the hub" 0 "$(jnum hub stats link_mac_failure)"
 
 down_all() {
@@ -105,4 +107,5 @@ down_all
 ip netns del "$P-hub"
 ip netns del "$P-many"
 expect_eq "no namespace left" "" "$(ip netns list | grep "^$P-" || true)"
+expect_eq "no newipd left" "" "$(pgrep -f "newipd -c .* --rundir $NEWIP_RUNDIR" || true)"
 finish
