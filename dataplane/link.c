@@ -23,7 +23,7 @@ const char *link_kind_name(enum link_kind k)
  * node pays for every such drop. 1 MiB (about 700 full packets, 5 times the default): deeper
  * would hold packets with latency contracts longer than their schedulers could help. As root
  * the limit of net.core.rmem_max does not apply. */
-void link_deep_rcvbuf(int fd)
+static void deep_rcvbuf(int fd)
 {
 	int sz = 1 << 20;
 
@@ -31,27 +31,36 @@ void link_deep_rcvbuf(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 }
 
+int link_udp_bind(struct link *l)
+{
+	int one = 1;
+
+	l->fd = socket(l->cfg.local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		return -1;
+	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	deep_rcvbuf(l->fd);
+	return bind(l->fd, (struct sockaddr *)&l->cfg.local, l->cfg.local_len);
+}
+
+void link_udp_defaults(struct link *l, unsigned overhead)
+{
+	if (!l->cfg.mtu) /* underlay MTU less IP and UDP headers (1500 - 28 or 1500 - 48) */
+		l->cfg.mtu = (uint16_t)((l->cfg.local.ss_family == AF_INET6 ? 1452 : 1472) - overhead);
+	l->mtu = l->cfg.mtu;
+	l->gso = true; /* Linux 4.18+; turned off at the first refusal */
+}
+
 static int open_udp(struct link *l, char *err, size_t errlen)
 {
-	int one = 1, fam = l->cfg.local.ss_family;
-
-	l->fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (l->fd < 0)
-		goto fail;
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	link_deep_rcvbuf(l->fd);
-	if (bind(l->fd, (struct sockaddr *)&l->cfg.local, l->cfg.local_len) < 0)
-		goto fail;
 	/* Connected: the kernel delivers only the neighbour's datagrams, and sends need no name. */
-	if (connect(l->fd, (struct sockaddr *)&l->cfg.peer, l->cfg.peer_len) < 0)
-		goto fail;
-	if (!l->cfg.mtu) /* underlay MTU minus IP and UDP headers: 1500 - 28 or 1500 - 48 */
-		l->cfg.mtu = fam == AF_INET6 ? 1452 : 1472;
-	l->gso = true; /* Linux 4.18+; turned off at the first refusal */
+	if (link_udp_bind(l) < 0 ||
+	    connect(l->fd, (struct sockaddr *)&l->cfg.peer, l->cfg.peer_len) < 0) {
+		snprintf(err, errlen, "link %s: udp socket: %s", l->cfg.name, strerror(errno));
+		return -1;
+	}
+	link_udp_defaults(l, 0);
 	return 0;
-fail:
-	snprintf(err, errlen, "link %s: udp socket: %s", l->cfg.name, strerror(errno));
-	return -1;
 }
 
 static int open_eth(struct link *l, char *err, size_t errlen)
@@ -73,7 +82,7 @@ static int open_eth(struct link *l, char *err, size_t errlen)
 				       .sll_halen = 6 };
 	if (bind(l->fd, (struct sockaddr *)&l->sll, sizeof(l->sll)) < 0)
 		goto fail;
-	link_deep_rcvbuf(l->fd);
+	deep_rcvbuf(l->fd);
 	/* Packet sockets also see their own transmissions; skip them in the kernel. */
 	setsockopt(l->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	/* Point-to-point: frames go to the configured neighbour MAC, else to broadcast. */
@@ -155,7 +164,8 @@ unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned m
 	return (unsigned)got;
 }
 
-void link_gso_cmsg(struct link *l, unsigned m, uint16_t seg)
+/* Message m of a flush is a run of seg-octet datagrams for the kernel to cut (UDP GSO). */
+static void gso_cmsg(struct link *l, unsigned m, uint16_t seg)
 {
 	struct msghdr *h = &l->msgs[m].msg_hdr;
 	struct cmsghdr *c;
@@ -169,35 +179,39 @@ void link_gso_cmsg(struct link *l, unsigned m, uint16_t seg)
 	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
 }
 
-/* Group the queue into messages: one per packet, or with GSO one per run of equal sizes
- * (a shorter packet may close a run), at most 64 segments and 60000 octets a run. */
-static unsigned build_msgs(struct link *l)
+unsigned link_group_msgs(struct link *l, struct iovec *iov, unsigned per, size_t extra,
+			 void *name, socklen_t namelen)
 {
 	unsigned nmsg = 0;
 
-	for (unsigned i = 0; i < l->n_tx; i++)
-		l->iov[i] = (struct iovec){ l->txq[i]->data, l->txq[i]->len };
 	for (unsigned i = 0; i < l->n_tx; nmsg++) {
 		unsigned j = i + 1;
-		size_t seg = l->txq[i]->len, total = seg;
-		while (l->gso && j < l->n_tx && j - i < 64 && total + l->txq[j]->len <= 60000 &&
-		       l->txq[j]->len <= seg) {
-			total += l->txq[j]->len;
-			if (l->txq[j++]->len < seg)
+		size_t seg = l->txq[i]->len + extra, total = seg;
+		while (l->gso && j < l->n_tx && j - i < 64 && total + l->txq[j]->len + extra <= 60000 &&
+		       l->txq[j]->len + extra <= seg) {
+			total += l->txq[j]->len + extra;
+			if (l->txq[j++]->len + extra < seg)
 				break;
 		}
 		struct msghdr *h = &l->msgs[nmsg].msg_hdr;
-		*h = (struct msghdr){ .msg_iov = &l->iov[i], .msg_iovlen = j - i };
-		if (l->cfg.kind == LINK_ETH) {
-			h->msg_name = &l->sll;
-			h->msg_namelen = sizeof(l->sll);
-		} else if (j - i > 1) {
-			link_gso_cmsg(l, nmsg, (uint16_t)seg);
-		}
+		*h = (struct msghdr){ .msg_name = name, .msg_namelen = namelen,
+				      .msg_iov = &iov[per * i], .msg_iovlen = per * (j - i) };
+		if (j - i > 1) /* only a udp link has gso */
+			gso_cmsg(l, nmsg, (uint16_t)seg);
 		l->segs[nmsg] = j - i;
 		i = j;
 	}
 	return nmsg;
+}
+
+/* A plain link's messages: one iovec a packet, to the connected peer or the Ethernet one. */
+static unsigned build_msgs(struct link *l)
+{
+	bool eth = l->cfg.kind == LINK_ETH;
+
+	for (unsigned i = 0; i < l->n_tx; i++)
+		l->iov[i] = (struct iovec){ l->txq[i]->data, l->txq[i]->len };
+	return link_group_msgs(l, l->iov, 1, 0, eth ? &l->sll : NULL, eth ? sizeof(l->sll) : 0);
 }
 
 void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)

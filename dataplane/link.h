@@ -105,10 +105,16 @@ static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool
 		link_flush(l, pool, st);
 }
 
-/* A socket receive buffer deep enough for a worker's scheduling gaps. */
-void link_deep_rcvbuf(int fd);
-/* Message m of a flush is a run of seg-octet datagrams for the kernel to cut (UDP GSO). */
-void link_gso_cmsg(struct link *l, unsigned m, uint16_t seg);
+/* A udp link's socket, bound to its local address (-1 with errno), and its defaults: the MTU
+ * of a 1500-octet underlay less overhead octets a packet, GSO on. */
+int link_udp_bind(struct link *l);
+void link_udp_defaults(struct link *l, unsigned overhead);
+/* Group the queue into messages: one per packet, or with GSO one per run of equal sizes (a
+ * shorter packet may close a run), at most 64 segments and 60000 octets a run. Each packet is
+ * `per` iovecs of iov and extra octets longer on the wire than in the queue; every message
+ * goes to name (NULL: the connected peer). Returns how many. */
+unsigned link_group_msgs(struct link *l, struct iovec *iov, unsigned per, size_t extra,
+			 void *name, socklen_t namelen);
 
 /* "udp", "eth" or "tun" */
 const char *link_kind_name(enum link_kind k);

@@ -52,14 +52,10 @@ int peer_open(struct dp *dp, struct link *l, char *err, size_t errlen)
 {
 	const struct link_cfg *c = &l->cfg;
 	struct peer *p = calloc(1, sizeof(*p));
-	int one = 1;
 
 	l->fd = -1;
-	if (!p) {
-		snprintf(err, errlen, "link %s: out of memory", c->name);
-		return -1;
-	}
-	l->peer = p;
+	if (!(l->peer = p))
+		goto fail;
 	memcpy(p->pk, c->peer_key, sizeof(p->pk));
 	memcpy(p->K, c->link_key, sizeof(p->K));
 	p->my_pk = c->my_key;
@@ -68,11 +64,7 @@ int peer_open(struct dp *dp, struct link *l, char *err, size_t errlen)
 	p->keepalive_s = c->keepalive_s;
 	if (c->peer_len)
 		set_endpoint(p, &c->peer, 0);
-	if (!l->cfg.mtu) /* the underlay's 1500 less IP, UDP and the frame's 32 octets */
-		l->cfg.mtu = c->local.ss_family == AF_INET6 ? 1500 - 48 - NIP_LF_OVERHEAD :
-							      1500 - 28 - NIP_LF_OVERHEAD;
-	l->mtu = l->cfg.mtu;
-	l->gso = true;
+	link_udp_defaults(l, NIP_LF_OVERHEAD);
 	/* One socket per local address: a later keyed link on the same one shares it. */
 	for (unsigned j = 0; j < l->id; j++) {
 		const struct link *o = &dp->links[j];
@@ -84,20 +76,17 @@ int peer_open(struct dp *dp, struct link *l, char *err, size_t errlen)
 		}
 	}
 	l->sock_link = l->id;
-	if (!(p->rx = calloc(1, sizeof(*p->rx)))) {
-		snprintf(err, errlen, "link %s: out of memory", c->name);
+	if (!(p->rx = calloc(1, sizeof(*p->rx))))
+		goto fail;
+	if (link_udp_bind(l) < 0) {
+		snprintf(err, errlen, "link %s: udp socket: %s", c->name, strerror(errno));
+		link_close(l);
 		return -1;
 	}
-	l->fd = socket(c->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (l->fd < 0)
-		goto fail;
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	link_deep_rcvbuf(l->fd);
-	if (bind(l->fd, (const struct sockaddr *)&c->local, c->local_len) < 0)
-		goto fail;
 	return 0;
 fail:
-	snprintf(err, errlen, "link %s: udp socket: %s", c->name, strerror(errno));
+	snprintf(err, errlen, "link %s: out of memory", c->name);
+	link_close(l);
 	return -1;
 }
 
@@ -396,7 +385,6 @@ unsigned peer_build_msgs(struct link *l)
 {
 	struct peer *p = l->peer;
 	struct peer_session *s = &p->s[PS_CUR];
-	unsigned nmsg = 0;
 
 	if (!s->live || !p->ep_len)
 		return 0;
@@ -408,27 +396,9 @@ unsigned peer_build_msgs(struct link *l)
 		p->iov[3 * i + 1] = (struct iovec){ k->data, k->len };
 		p->iov[3 * i + 2] = (struct iovec){ p->tag[i], NIP_LF_TAG };
 	}
-	/* Runs of equal sizes leave as one UDP_SEGMENT send, as on a plain link. */
-	for (unsigned i = 0; i < l->n_tx; nmsg++) {
-		unsigned j = i + 1;
-		size_t seg = l->txq[i]->len + NIP_LF_OVERHEAD, total = seg;
-		while (l->gso && j < l->n_tx && j - i < 64 &&
-		       total + l->txq[j]->len + NIP_LF_OVERHEAD <= 60000 &&
-		       l->txq[j]->len + NIP_LF_OVERHEAD <= seg) {
-			total += l->txq[j]->len + NIP_LF_OVERHEAD;
-			if (l->txq[j++]->len + NIP_LF_OVERHEAD < seg)
-				break;
-		}
-		struct msghdr *h = &l->msgs[nmsg].msg_hdr;
-		*h = (struct msghdr){ .msg_name = &p->ep, .msg_namelen = p->ep_len,
-				      .msg_iov = &p->iov[3 * i], .msg_iovlen = 3 * (j - i) };
-		if (j - i > 1)
-			link_gso_cmsg(l, nmsg, (uint16_t)seg);
-		l->segs[nmsg] = j - i;
-		i = j;
-	}
 	sending(p, *p->now_ns);
-	return nmsg;
+	/* Runs of equal sizes leave as one UDP_SEGMENT send, as on a plain link. */
+	return link_group_msgs(l, p->iov, 3, NIP_LF_OVERHEAD, &p->ep, p->ep_len);
 }
 
 void peer_tick(struct dp *dp)

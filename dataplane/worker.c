@@ -76,11 +76,8 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 	for (; i < dp->n_links; i++) {
 		struct link *l = &dp->links[i];
 		l->id = (uint16_t)i;
-		if (l->cfg.keyed ? peer_open(dp, l, err, errlen) : link_open(l, err, errlen)) {
-			if (l->cfg.keyed)
-				link_close(l);
+		if (l->cfg.keyed ? peer_open(dp, l, err, errlen) : link_open(l, err, errlen))
 			goto fail_links;
-		}
 		if (l->cfg.kind == LINK_TUN)
 			tun_setup(l, dp);
 		if (l->peer && l->sock_link != i) /* shares a socket: its owner reads for it */
