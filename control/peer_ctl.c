@@ -2,26 +2,10 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "node.h"
 #include "peer_ctl.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Seconds since a CLOCK_REALTIME instant, -1 for never. */
 static double ago(uint64_t then_real_ns)
@@ -31,24 +15,31 @@ static double ago(uint64_t then_real_ns)
 	return then_real_ns ? (now > then_real_ns ? (double)(now - then_real_ns) / 1e9 : 0) : -1;
 }
 
-const char *peer_ctl_problem(const struct link *l, char *buf, size_t n)
+/* Why the link whose view this is is down, or NULL when it is up. */
+static const char *problem_of(const struct peer_view *v, char *buf, size_t n)
 {
-	struct peer_view v;
 	uint64_t now = mono_ns();
 
-	peer_read_view(l->peer, &v);
-	if (v.session && !(v.unanswered_since_ns && now - v.unanswered_since_ns >= PEER_STALE_NS))
+	if (v->session && !(v->unanswered_since_ns && now - v->unanswered_since_ns >= PEER_STALE_NS))
 		return NULL;
-	if (v.mac_fail_since_ok)
+	if (v->mac_fail_since_ok)
 		snprintf(buf, n, "MAC failures: %llu (a wrong key at either end?)",
-			 (unsigned long long)v.mac_fail_since_ok);
-	else if (!v.ep.ss_family)
+			 (unsigned long long)v->mac_fail_since_ok);
+	else if (!v->ep.ss_family)
 		snprintf(buf, n, "waiting for the peer: no endpoint configured, none learned");
-	else if (v.last_rx_real_ns)
-		snprintf(buf, n, "no datagram from peer for %.0f s", ago(v.last_rx_real_ns));
+	else if (v->last_rx_real_ns)
+		snprintf(buf, n, "no datagram from peer for %.0f s", ago(v->last_rx_real_ns));
 	else
 		snprintf(buf, n, "no datagram from peer yet");
 	return buf;
+}
+
+const char *peer_ctl_problem(const struct link *l, char *buf, size_t n)
+{
+	struct peer_view v;
+
+	peer_read_view(l->peer, &v);
+	return problem_of(&v, buf, n);
 }
 
 json_t *peer_ctl_json(const struct link *l)
@@ -57,9 +48,9 @@ json_t *peer_ctl_json(const struct link *l)
 	const struct peer_stats *st = &p->st;
 	struct peer_view v;
 	char key[NIP_KEY_B64_LEN], ep[80] = "", why[96];
-	const char *problem = peer_ctl_problem(l, why, sizeof(why));
 
 	peer_read_view(p, &v);
+	const char *problem = problem_of(&v, why, sizeof(why));
 	sodium_bin2base64(key, sizeof(key), p->pk, sizeof(p->pk), sodium_base64_VARIANT_ORIGINAL);
 	if (v.ep.ss_family)
 		format_sockaddr(&v.ep, ep, sizeof(ep));
@@ -104,7 +95,7 @@ void peer_ctl_tick(struct node *n, uint64_t now_ms)
 		if (!l->peer)
 			continue;
 		peer_read_view(l->peer, &v);
-		const char *problem = peer_ctl_problem(l, why, sizeof(why));
+		const char *problem = problem_of(&v, why, sizeof(why));
 		/* The kind of problem, not its changing count of seconds or failures. */
 		uint8_t state = !problem ? 1 : v.mac_fail_since_ok ? 2 : 3;
 		if (v.ep.ss_family)
