@@ -98,11 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int slot = hdr[5] % PEER_SESSIONS;
 		if (sign && len >= NIP_LF_OVERHEAD && hdr[0] == NIP_LF_DATA && p->s[slot].live) {
 			/* tag it as the peer would (its send key is our receive key) */
-			hdr[1] = hdr[2] = hdr[3] = 0;
-			uint32_t idx = p->s[slot].my_idx;
-			hdr[4] = (uint8_t)(idx >> 24), hdr[5] = (uint8_t)(idx >> 16);
-			hdr[6] = (uint8_t)(idx >> 8), hdr[7] = (uint8_t)idx;
 			uint64_t ctr = nip_lf_data_counter(hdr);
+			nip_lf_data_header(hdr, false, p->s[slot].my_idx, ctr);
 			nip_lf_data_tag(buf + (len - NIP_LF_OVERHEAD), buf, len - NIP_LF_OVERHEAD, false,
 					ctr, p->s[slot].keys.recv);
 			forged = false;
