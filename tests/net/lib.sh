@@ -56,6 +56,12 @@ wait_until() {
 # jnum NODE VIEW FIELD: the first number named FIELD in `newip -n NODE -j VIEW`.
 jnum() { "$NEWIP" -n "$1" -j "$2" | tr -d ' \n' | grep -o "\"$3\":[0-9]*" | head -n 1 | cut -d: -f2; }
 
+# pubkey FILE: a node key's public half in base64, as a config's 'key' or 'trust' takes it.
+pubkey() { "$NEWIP" key show "$1" | awk '/^public-key/ { print $2 }'; }
+
+# node_up NODE: its newipd answers on the control socket (for daemons started outside labs).
+node_up() { "$NEWIP" -n "$1" addr >/dev/null 2>&1; }
+
 lab_up() {
 	labs+=("$1")
 	say "newip lab up $1"

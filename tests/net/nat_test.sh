@@ -61,8 +61,7 @@ done
 
 cd "$WORK" || exit 1
 for n in r h1 h2 h3 h4; do "$NEWIP" key gen $n.key >/dev/null; done
-pub() { "$NEWIP" key show "$1.key" | awk '/^public-key/ { print $2 }'; }
-R=$(pub r) H1=$(pub h1) H2=$(pub h2) H3=$(pub h3) H4=$(pub h4)
+R=$(pubkey r.key) H1=$(pubkey h1.key) H2=$(pubkey h2.key) H3=$(pubkey h3.key) H4=$(pubkey h4.key)
 cat >r.conf <<-CONF
 	node r
 	address x0a00
@@ -88,9 +87,8 @@ for n in r r2 h1 h2 h3 h4; do # not through nsx: \$! must be newipd itself (ip e
 	ip netns exec "$P-$n" "$NEWIPD" -c $n.conf --rundir "$NEWIP_RUNDIR" 2>$n.log &
 	pids+=($!)
 done
-up() { "$NEWIP" -n "$1" addr >/dev/null 2>&1; }
 for n in r r2 h1 h2 h3 h4; do
-	wait_until 10 up $n || { bad "newipd $n did not start: $(cat $n.log)"; finish; }
+	wait_until 10 node_up $n || { bad "newipd $n did not start: $(cat $n.log)"; finish; }
 done
 say "waiting for NLS to converge through the NATs"
 two_way() { "$NEWIP" -n "$1" neigh | grep -q "^$2 *two-way"; }

@@ -49,7 +49,7 @@ expect_match "and the network still works" '3 received' "$out"
 
 # LSAs signed by their origin (§9.1): x holds a key b trusts, so it becomes b's neighbour, but
 # every LSA it forges for c is refused, each for its own reason; c's own routes stand.
-pk=$("$NEWIP" key show "$NEWIP_RUNDIR/labs/nlsauth/c.key" | awk '/^public-key/ {print $2}')
+pk=$(pubkey "$NEWIP_RUNDIR/labs/nlsauth/c.key")
 want=$(base64 -d <<<"$pk" | b2sum -l 256 | cut -c1-16)
 expect_match "c's Router ID is taken from its key (BLAKE2b-256 of it, first 8 octets)" \
 	"\"router_id\": \"$want\"" "$("$NEWIP" -n c -j neigh)"

@@ -29,32 +29,30 @@ ip -n "$P-many" link set manyv up
 cd "$WORK" || exit 1
 
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
-pub() { "$NEWIP" key show "$1" | awk '/^public-key/ { print $2 }'; }
-up() { "$NEWIP" -n "$1" addr >/dev/null 2>&1; }
 
 say "the baseline: the hub's configuration without its peers"
 "$NEWIP" key gen hub.key >/dev/null
 printf 'node hub0\naddress x0900\nkey %s/hub.key\nrouting off\n' "$WORK" >hub0.conf
 ip netns exec "$P-hub" "$NEWIPD" -c hub0.conf --rundir "$NEWIP_RUNDIR" 2>hub0.log &
 hub0=$!
-wait_until 10 up hub0 || { bad "hub0 did not start: $(cat hub0.log)"; finish; }
+wait_until 10 node_up hub0 || { bad "hub0 did not start: $(cat hub0.log)"; finish; }
 base_kb=$(rss_kb $hub0)
 kill $hub0; wait $hub0
 
 say "$PEERS peers"
-HUB=$(pub hub.key)
+HUB=$(pubkey hub.key)
 {
 	printf 'node hub\naddress x0900\nkey %s/hub.key\nrouting off\n' "$WORK"
 	for i in $(seq 1 "$PEERS"); do
 		"$NEWIP" key gen p$i.key >/dev/null
-		printf 'link p%d udp local 10.9.0.1:6464 key %s\n' "$i" "$(pub p$i.key)"
+		printf 'link p%d udp local 10.9.0.1:6464 key %s\n' "$i" "$(pubkey p$i.key)"
 		printf 'route x%04x/16 via p%d\n' $((0x2000 + i)) "$i"
 	done
 } >hub.conf
 ip netns exec "$P-hub" "$NEWIPD" -c hub.conf --rundir "$NEWIP_RUNDIR" 2>hub.log &
 hub=$!
 pids+=($hub)
-wait_until 10 up hub || { bad "the hub did not start: $(cat hub.log)"; finish; }
+wait_until 10 node_up hub || { bad "the hub did not start: $(cat hub.log)"; finish; }
 t0=$(date +%s%N)
 for i in $(seq 1 "$PEERS"); do
 	{
