@@ -49,6 +49,7 @@ int cmd_send(struct cli *c, int argc, char **argv);
 int cmd_recv(struct cli *c, int argc, char **argv);
 int cmd_perf(struct cli *c, int argc, char **argv);
 int cmd_key(struct cli *c, int argc, char **argv);
+int cmd_schc(struct cli *c, int argc, char **argv);
 int cmd_shutoff(struct cli *c, int argc, char **argv);
 int cmd_filters(struct cli *c, int argc, char **argv);
 int cmd_sav(struct cli *c, int argc, char **argv);

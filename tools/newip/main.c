@@ -32,6 +32,8 @@ static void usage(FILE *f)
 		"  shutoff SOURCE [--for 60s]   stop SOURCE's traffic to this node at its first hop\n"
 		"  filters                      shut-off filters here and the ones this node asked for\n"
 		"  sav                          source checks, registrations, bindings\n"
+		"  schc compress|decompress --rules R.json [--rule NAME] [--dir up|down] [HEX[/BITS]]\n"
+		"                               SCHC (RFC 8724) on hex, OpenSCHC's form\n"
 		"  lab up|down FILE.yaml        build or remove a lab of namespaces\n"
 		"  lab exec NODE -- CMD...      run CMD in NODE's namespace\n"
 		"\n"
@@ -123,7 +125,7 @@ int main(int argc, char **argv)
 		     { "stats", cmd_stats }, { "ping", cmd_ping },   { "trace", cmd_trace },
 		     { "send", cmd_send },   { "recv", cmd_recv },   { "perf", cmd_perf },
 		     { "key", cmd_key },     { "shutoff", cmd_shutoff }, { "filters", cmd_filters },
-		     { "sav", cmd_sav } };
+		     { "sav", cmd_sav },     { "schc", cmd_schc } };
 	if (!strcmp(cmd, "lab"))
 		return cmd_lab(argc, argv);
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
