@@ -32,7 +32,7 @@ test-san: deps
 # the test vectors. Findings land in $(BUILD_FUZZ)/findings and fail the target.
 fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DNIP_FUZZ=ON >/dev/null
-	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_packet fuzz_addr fuzz_nls fuzz_perf fuzz_guard fuzz_xlat fuzz_link nls_seeds
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_packet fuzz_addr fuzz_nls fuzz_perf fuzz_guard fuzz_xlat fuzz_link fuzz_schc nls_seeds
 	scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_TIME) $(FUZZ_RUNS)
 
 # The short bounded pass CI runs.

@@ -379,9 +379,9 @@ int schc_frx_input(struct schc_frx *x, const struct schc_rule *r, const uint8_t 
 		return noack_input(x, r, f, nbits, fcn, out_len);
 	}
 	ackreq = fcn == 0 && nbits - hb < 8;
-	if (all1 && w == ones(p->m) && nbits - hb < 32) { /* a Sender-Abort */
+	if (all1 && nbits - hb < 32) { /* no RCS: a Sender-Abort, or nothing valid */
 		frx_reset(x);
-		return FRX_SENDER_ABORT;
+		return w == ones(p->m) ? FRX_SENDER_ABORT : FRX_MALFORMED;
 	}
 	if (x->state == FRX_DONE && dtag == x->dtag &&
 	    (ackreq || (all1 && nbits - hb >= 32 && bits_read(f, hb, 32) == x->rcs))) {

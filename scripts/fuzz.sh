@@ -66,8 +66,16 @@ open(d + "/signed", "wb").write(b"\x01" + fr(data) + fr(data) + fr(keep))
 open(d + "/forged", "wb").write(b"\x00" + fr(data) + fr(init) + fr(resp))
 PY
 
+# SCHC seeds (§13): OpenSCHC's sample 04 and the IoT rules' compressed sensor packet to
+# decompress; fragments of the ACK-on-Error rule (RuleID 14/4) and an ACK for its sender.
+mkdir -p "$build/corpus/schc"
+printf '\000' >"$build/corpus/schc/s04"; xxd -r -p "$src/tests/vectors/openschc/04-IPv6-UDP-all-CDA.txt" >>"$build/corpus/schc/s04" 2>/dev/null || true
+printf '\000\024\001\002\003' >"$build/corpus/schc/sensor"
+printf '\002\012\357\300\001\002\003\004\005\006\007\010\006\357\377\001\002\003\004' >"$build/corpus/schc/frags"
+printf '\004\002\340\000\002\341\377' >"$build/corpus/schc/acks"
+
 status=0
-for t in packet addr nls perf guard xlat link; do
+for t in packet addr nls perf guard xlat link schc; do
 	limit=(-max_total_time="$secs")
 	[ "$runs" -gt 0 ] && limit=(-runs="$runs")
 	log=$build/fuzz_$t.log

@@ -457,6 +457,10 @@ static void sender_abort(void)
 	n = schc_ftx_next(&s, f, 0);
 	CHECK_EQ(schc_frx_input(&x, r, f, n, 0, ack, sizeof(ack), &alen, &out), FRX_SENDER_ABORT);
 	CHECK_EQ(x.state, FRX_IDLE);
+	/* fuzz_schc's first finding: an All-1 too short for its RCS, W not all ones */
+	static const uint8_t short_all1[] = { 20, 0x3f, 0x12 };
+	CHECK_EQ(schc_frx_input(&x, r, short_all1, 3, 0, ack, sizeof(ack), &alen, &out),
+		 FRX_MALFORMED);
 	schc_rules_free(&frag_rules);
 }
 
