@@ -151,7 +151,7 @@ static int compress_parsed(const struct schc_rules *rs, const struct schc_rule *
 {
 	int depth = schc_layer_depth(r->layers);
 	uint8_t ip = SCHC_L_IPV6 | SCHC_L_NIP;
-	unsigned nf, k = 0;
+	unsigned nf, k = 0, at = 0;
 	uint64_t used = 0;
 
 	if ((r->layers & ip) != (p->layers & ip) || (r->layers & ~p->layers))
@@ -165,10 +165,17 @@ static int compress_parsed(const struct schc_rules *rs, const struct schc_rule *
 		if (!(fd->di & dir))
 			continue;
 		k++;
-		for (j = 0; j < nf; j++)
-			if (!(used >> j & 1) && p->f[j].fid == fd->fid && p->f[j].fp == fd->fp)
+		/* Rules mostly list fields in the packet's order: look from after the last match. */
+		for (j = 0; j < nf; j++) {
+			unsigned c = at + j < nf ? at + j : at + j - nf;
+			if (!(used >> c & 1) && p->f[c].fid == fd->fid && p->f[c].fp == fd->fp)
 				break;
-		if (j == nf || !mo_ok(rs, fd, pkt, &p->f[j], &idx))
+		}
+		if (j == nf)
+			return -1;
+		j = at + j < nf ? at + j : at + j - nf;
+		at = j + 1;
+		if (!mo_ok(rs, fd, pkt, &p->f[j], &idx))
 			return -1;
 		if ((fd->cda == SCHC_CDA_COMP_LEN || fd->cda == SCHC_CDA_COMP_CKSUM) &&
 		    !schc_computed_ok(p, &p->f[j], pkt, len))
@@ -208,24 +215,32 @@ int schc_compress(const struct schc_rules *rs, enum schc_dir dir, const uint8_t 
 		  size_t len, uint8_t *out, size_t cap, size_t *nbits)
 {
 	struct schc_parsed p;
-	int best = -1;
+	int best = -1, last = -1; /* last: the rule whose bits out holds */
 	size_t best_bits = SIZE_MAX;
+	struct wr w;
 
 	if (schc_parse(pkt, len, dir, true, &p) == 0)
 		for (unsigned r = 0; r < rs->n_rules; r++) {
-			struct wr w = { out, cap, 0 };
-			if (rs->rules[r].kind != SCHC_RULE_COMP ||
-			    compress_parsed(rs, &rs->rules[r], dir, pkt, len, &p, &w) < 0)
+			if (rs->rules[r].kind != SCHC_RULE_COMP)
 				continue;
-			if (w.pos < best_bits)
-				best_bits = w.pos, best = (int)r;
+			w = (struct wr){ out, cap, 0 };
+			last = compress_parsed(rs, &rs->rules[r], dir, pkt, len, &p, &w) < 0 ? -1 :
+											       (int)r;
+			if (last >= 0 && w.pos < best_bits)
+				best_bits = w.pos, best = last;
 		}
-	if (best < 0 && rs->nocomp >= 0)
-		best = rs->nocomp;
-	if (best < 0)
+	if (best >= 0 && best == last) { /* out holds it already: pad it */
+		w.pos = best_bits;
+		return finish(&w, nbits) < 0 ? -1 : best;
+	}
+	w = (struct wr){ out, cap, 0 };
+	if (best >= 0) /* a later rule wrote over it: again, from the same parse */
+		return compress_parsed(rs, &rs->rules[best], dir, pkt, len, &p, &w) < 0 ||
+				       finish(&w, nbits) < 0 ? -1 : best;
+	if (rs->nocomp < 0 || nocomp(&rs->rules[rs->nocomp], pkt, len, &w) < 0 ||
+	    finish(&w, nbits) < 0)
 		return -1;
-	return schc_compress_rule(rs, (unsigned)best, dir, pkt, len, out, cap, nbits) < 0 ? -1 :
-												   best;
+	return rs->nocomp;
 }
 
 /* Read one field's value from the residue (or the rule) into scratch. */
@@ -289,7 +304,7 @@ int schc_decompress(const struct schc_rules *rs, enum schc_dir dir, const uint8_
 		    size_t nbits, uint8_t *out, size_t cap, int *rule)
 {
 	struct schc_field f[SCHC_FIELDS_MAX];
-	uint8_t sc[SCHC_FIELDS_MAX * 32 + 4 * SCHC_VAL_MAX], pay[SCHC_PKT_MAX];
+	uint8_t sc[SCHC_FIELDS_MAX * 32 + 4 * SCHC_VAL_MAX];
 	size_t pos, sc_pos = 0, plen;
 	const struct schc_rule *r;
 	unsigned n = 0;
@@ -308,7 +323,7 @@ int schc_decompress(const struct schc_rules *rs, enum schc_dir dir, const uint8_
 			return -1;
 	}
 	plen = (nbits - pos) / 8;
-	if (plen > sizeof(pay))
+	if (plen > SCHC_PKT_MAX)
 		return -1;
 	if (r->kind == SCHC_RULE_NOCOMP) {
 		if (plen > cap)
@@ -316,6 +331,5 @@ int schc_decompress(const struct schc_rules *rs, enum schc_dir dir, const uint8_
 		bits_copy(out, 0, in, pos, 8 * plen);
 		return (int)plen;
 	}
-	bits_copy(pay, 0, in, pos, 8 * plen);
-	return schc_build(f, n, sc, r->layers, dir, pay, plen, out, cap);
+	return schc_build(f, n, sc, r->layers, dir, in, pos, plen, out, cap);
 }

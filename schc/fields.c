@@ -7,21 +7,8 @@
 #include "internal.h"
 #include "newip/checksum.h"
 
-#define OPT(n, num) [FID_COAP_OPT_FIRST + n] = { "COAP." #num, SCHC_L_COAP, 0, 0 }
-
-const uint16_t schc_coap_opts[] = { 1, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 17, 20, 23, 27, 28, 35,
-				    39, 60, 258 };
-const unsigned schc_n_coap_opts = sizeof(schc_coap_opts) / sizeof(schc_coap_opts[0]);
-static const char *const opt_names[] = {
-	"IF_MATCH", "URI_HOST", "ETAG", "IF_NONE_MATCH", "OBSERVE", "URI_PORT", "LOCATION_PATH",
-	"URI_PATH", "CONTENT_FORMAT", "MAX_AGE", "URI_QUERY", "ACCEPT", "LOCATION_QUERY",
-	"BLOCK2", "BLOCK1", "SIZE2", "PROXY_URI", "PROXY_SCHEME", "SIZE1", "NO_RESPONSE"
-};
-_Static_assert(sizeof(opt_names) / sizeof(opt_names[0]) ==
-		       sizeof(schc_coap_opts) / sizeof(schc_coap_opts[0]),
-	       "one name per CoAP option");
-_Static_assert(sizeof(schc_coap_opts) / sizeof(schc_coap_opts[0]) == FID_NIP_VER - FID_COAP_OPT_FIRST,
-	       "the option FIDs end where New IP's begin");
+#define OPT(i, name, num) [FID_COAP_OPT_FIRST + (i)] = { "COAP." #name, SCHC_L_COAP, 0, num }
+_Static_assert(FID_NIP_VER - FID_COAP_OPT_FIRST == 20, "20 CoAP options have field IDs");
 
 static const struct schc_fid_info fids[FID_COUNT] = {
 	[FID_IPV6_VER] = { "IPV6.VER", SCHC_L_IPV6, 4, 0 },
@@ -44,6 +31,13 @@ static const struct schc_fid_info fids[FID_COUNT] = {
 	[FID_COAP_CODE] = { "COAP.CODE", SCHC_L_COAP, 8, 0 },
 	[FID_COAP_MID] = { "COAP.MID", SCHC_L_COAP, 16, 0 },
 	[FID_COAP_TOKEN] = { "COAP.TOKEN", SCHC_L_COAP, 0, 0 },
+	/* Options, by number (RFC 7252 §5.10, RFC 7959, RFC 7967): var, in the packet's order. */
+	OPT(0, IF_MATCH, 1), OPT(1, URI_HOST, 3), OPT(2, ETAG, 4), OPT(3, IF_NONE_MATCH, 5),
+	OPT(4, OBSERVE, 6), OPT(5, URI_PORT, 7), OPT(6, LOCATION_PATH, 8), OPT(7, URI_PATH, 11),
+	OPT(8, CONTENT_FORMAT, 12), OPT(9, MAX_AGE, 14), OPT(10, URI_QUERY, 15), OPT(11, ACCEPT, 17),
+	OPT(12, LOCATION_QUERY, 20), OPT(13, BLOCK2, 23), OPT(14, BLOCK1, 27), OPT(15, SIZE2, 28),
+	OPT(16, PROXY_URI, 35), OPT(17, PROXY_SCHEME, 39), OPT(18, SIZE1, 60),
+	OPT(19, NO_RESPONSE, 258),
 	[FID_NIP_VER] = { "NIP.VER", SCHC_L_NIP, 4, 0 },
 	[FID_NIP_TC] = { "NIP.TC", SCHC_L_NIP, 8, 0 },
 	[FID_NIP_FL] = { "NIP.FL", SCHC_L_NIP, 20, 0 },
@@ -59,39 +53,24 @@ static const struct schc_fid_info fids[FID_COUNT] = {
 	[FID_NIP_BLOCKS] = { "NIP.BLOCKS", SCHC_L_NIP, 0, 0 },
 };
 
-static char opt_full[20][24];
-static struct schc_fid_info opt_info[20];
-
 const struct schc_fid_info *schc_fid_info(unsigned fid)
 {
-	if (fid >= FID_COAP_OPT_FIRST && fid < FID_NIP_VER) {
-		unsigned i = fid - FID_COAP_OPT_FIRST;
-		if (!opt_info[i].name) { /* built once; the same every time */
-			strcpy(opt_full[i], "COAP.");
-			strcat(opt_full[i], opt_names[i]);
-			opt_info[i] = (struct schc_fid_info){ opt_full[i], SCHC_L_COAP, 0,
-							      schc_coap_opts[i] };
-		}
-		return &opt_info[i];
-	}
 	return fid && fid < FID_COUNT && fids[fid].name ? &fids[fid] : NULL;
 }
 
 unsigned schc_fid_by_name(const char *name)
 {
-	for (unsigned f = 1; f < FID_COUNT; f++) {
-		const struct schc_fid_info *i = schc_fid_info(f);
-		if (i && !strcmp(i->name, name))
+	for (unsigned f = 1; f < FID_COUNT; f++)
+		if (fids[f].name && !strcmp(fids[f].name, name))
 			return f;
-	}
 	return FID_NONE;
 }
 
 static unsigned opt_fid(unsigned num)
 {
-	for (unsigned i = 0; i < schc_n_coap_opts; i++)
-		if (schc_coap_opts[i] == num)
-			return FID_COAP_OPT_FIRST + i;
+	for (unsigned f = FID_COAP_OPT_FIRST; f < FID_NIP_VER; f++)
+		if (fids[f].coap_opt == num)
+			return f;
 	return FID_NONE;
 }
 
@@ -222,24 +201,19 @@ int schc_parse(const uint8_t *pkt, size_t len, enum schc_dir dir, bool coap,
 	       struct schc_parsed *p)
 {
 	bool up = dir == SCHC_UP;
-	int at, nxt;
+	int at;
 
 	p->n = 0;
 	p->layers = 0;
 	p->udp_off = 0;
-	if (len && pkt[0] >> 4 == 6) {
-		at = parse_ipv6(pkt, len, up, p);
-		nxt = at > 0 ? pkt[6] : -1;
-	} else {
-		at = parse_nip(pkt, len, up, p);
-		nxt = at > 0 ? pkt[6] : -1;
-	}
+	at = len && pkt[0] >> 4 == 6 ? parse_ipv6(pkt, len, up, p) : parse_nip(pkt, len, up, p);
 	if (at < 0)
 		return -1;
 	p->n_after[LV_IP] = (uint8_t)p->n;
 	p->end[LV_IP] = (uint16_t)at;
 	p->n_after[LV_UDP] = p->n_after[LV_COAP] = 0;
-	if (nxt != 17 || (at = parse_udp(pkt, len, (size_t)at, up, p)) < 0)
+	/* Next Header is octet 6 in both IPv6 and New IP (spec §3.1) */
+	if (pkt[6] != 17 || (at = parse_udp(pkt, len, (size_t)at, up, p)) < 0)
 		return 0;
 	p->n_after[LV_UDP] = (uint8_t)p->n;
 	p->end[LV_UDP] = (uint16_t)at;
@@ -250,22 +224,17 @@ int schc_parse(const uint8_t *pkt, size_t len, enum schc_dir dir, bool coap,
 	return 0;
 }
 
-/* UDP's checksum over the pseudo-header of the packet's IP layer: IPv6's, or New IP's (§6.1). */
+/* UDP's checksum over the pseudo-header of the packet's IP layer: libnewip's of spec §6.1, which
+ * for two 16-octet addresses is exactly IPv6's. */
 static uint16_t udp_sum(const uint8_t *pkt, size_t len, size_t udp_off)
 {
-	uint32_t s, ul = (uint32_t)(len - udp_off);
-	uint8_t tail[8] = { (uint8_t)(ul >> 24), (uint8_t)(ul >> 16), (uint8_t)(ul >> 8),
-			    (uint8_t)ul, 0, 0, 0, 17 };
+	bool v6 = pkt[0] >> 4 == 6;
+	struct nip_pkt v = { .next_hdr = 17, .dst = pkt + (v6 ? 24 : 12), .dst_len = v6 ? 16 : pkt[10],
+			     .src_len = v6 ? 16 : pkt[11] };
+	uint32_t ul = (uint32_t)(len - udp_off);
 
-	if (pkt[0] >> 4 == 6) {
-		s = nip_csum_add(0, pkt + 8, 32);
-	} else {
-		unsigned dl = pkt[10], sl = pkt[11];
-		s = nip_csum_add(0, pkt + 12 + dl, sl); /* source, then destination */
-		s = nip_csum_add(s, pkt + 12, dl);
-	}
-	s = nip_csum_add(s, tail, 8);
-	return nip_csum_fold(nip_csum_add(s, pkt + udp_off, ul));
+	v.src = v6 ? pkt + 8 : pkt + 12 + v.dst_len;
+	return nip_csum_fold(nip_csum_add(nip_pseudo_sum(&v, ul), pkt + udp_off, ul));
 }
 
 bool schc_computed_ok(const struct schc_parsed *p, const struct schc_field *f,
@@ -278,18 +247,23 @@ bool schc_computed_ok(const struct schc_parsed *p, const struct schc_field *f,
 
 struct builder {
 	const struct schc_field *f;
-	unsigned n;
+	unsigned n, at;	/* at: where the last lookup found its field */
 	const uint8_t *src;
 	uint8_t *out;
 	size_t cap, pos; /* bits */
 	int err;
 };
 
-static const struct schc_field *find(const struct builder *b, unsigned fid, unsigned fp)
+/* Decoded fields are in the rule's order, which is mostly the packet's: look from the last. */
+static const struct schc_field *find(struct builder *b, unsigned fid, unsigned fp)
 {
-	for (unsigned i = 0; i < b->n; i++)
-		if (b->f[i].fid == fid && b->f[i].fp == fp)
+	for (unsigned k = 0; k < b->n; k++) {
+		unsigned i = b->at + k < b->n ? b->at + k : b->at + k - b->n;
+		if (b->f[i].fid == fid && b->f[i].fp == fp) {
+			b->at = i;
 			return &b->f[i];
+		}
+	}
 	return NULL;
 }
 
@@ -323,7 +297,7 @@ static void put_octet(struct builder *b, unsigned v)
 }
 
 /* The length of an address field, for a computed DL or SL. */
-static unsigned addr_octets(const struct builder *b, unsigned fid)
+static unsigned addr_octets(struct builder *b, unsigned fid)
 {
 	const struct schc_field *a = find(b, fid, 1);
 
@@ -403,9 +377,10 @@ static void build_coap(struct builder *b, bool payload)
 }
 
 int schc_build(const struct schc_field *f, unsigned n, const uint8_t *src, uint8_t layers,
-	       enum schc_dir dir, const uint8_t *payload, size_t plen, uint8_t *out, size_t cap)
+	       enum schc_dir dir, const uint8_t *pay, size_t pay_off, size_t plen, uint8_t *out,
+	       size_t cap)
 {
-	struct builder b = { f, n, src, out, cap, 0, 0 };
+	struct builder b = { f, n, 0, src, out, cap, 0, 0 };
 	bool up = dir == SCHC_UP, nip = layers & SCHC_L_NIP;
 	size_t hl_at = 0, hl, udp = 0, len;
 
@@ -422,7 +397,7 @@ int schc_build(const struct schc_field *f, unsigned n, const uint8_t *src, uint8
 	if (b.err || b.pos & 7 || b.pos / 8 + plen > cap)
 		return -1;
 	len = b.pos / 8 + plen;
-	memcpy(out + b.pos / 8, payload, plen);
+	bits_copy(out, b.pos, pay, pay_off, 8 * plen);
 	/* Computed fields, now that every length is known. */
 	if (nip) {
 		const struct schc_field *x = find(&b, FID_NIP_HL, 1);

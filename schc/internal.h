@@ -32,16 +32,14 @@ int schc_parse(const uint8_t *pkt, size_t len, enum schc_dir dir, bool coap,
 /* The deepest layer of a mask, as an LV_ index. */
 int schc_layer_depth(uint8_t layers);
 /* Build a packet from decoded fields (their bits in src), the layers a rule covers and the
- * payload; computed fields filled in. The length, or -1. */
+ * payload (plen octets from bit pay_off of pay, straight from the SCHC packet); computed fields
+ * filled in. The length, or -1. */
 int schc_build(const struct schc_field *f, unsigned n, const uint8_t *src, uint8_t layers,
-	       enum schc_dir dir, const uint8_t *payload, size_t plen, uint8_t *out, size_t cap);
+	       enum schc_dir dir, const uint8_t *pay, size_t pay_off, size_t plen, uint8_t *out,
+	       size_t cap);
 /* The value a computed field must have in a parsed packet (compression checks it, so that a
  * packet whose length or checksum is wrong is never "restored" into a different one). */
 bool schc_computed_ok(const struct schc_parsed *p, const struct schc_field *f,
 		      const uint8_t *pkt, size_t len);
-
-/* The CoAP options that have field IDs, by index from FID_COAP_OPT_FIRST. */
-extern const uint16_t schc_coap_opts[];
-extern const unsigned schc_n_coap_opts;
 
 #endif

@@ -303,6 +303,20 @@ static int prof_int(struct ld *l, const json_t *o, const char *key, long lo, lon
 	return fail(l, "\"%s\" must be a number from %ld to %ld", key, lo, hi);
 }
 
+/* A profile timer in seconds, at least lo (fractions allowed), at most a day; kept in ms. */
+static int prof_ms(struct ld *l, const json_t *o, const char *key, double lo, uint32_t *ms)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return 0;
+	if (json_is_number(v) && json_number_value(v) >= lo && json_number_value(v) <= 86400) {
+		*ms = (uint32_t)(json_number_value(v) * 1000);
+		return 0;
+	}
+	return fail(l, "\"%s\" must be from %g to 86400 seconds", key, lo);
+}
+
 /* The RFC 9011 uplink profile (§13.3): ACK-on-Error, T 0, M 2, N 6, 10-octet tiles. */
 static void rfc9011(struct schc_frag_prof *p)
 {
@@ -316,7 +330,7 @@ static int parse_fragmentation(struct ld *l, struct schc_rule *r, const json_t *
 	const char *mode = json_string_value(json_object_get(o, "FRMode"));
 	const char *dir = json_string_value(json_object_get(o, "FRDirection"));
 	const json_t *prof = json_object_get(o, "FRModeProfile");
-	long t, m, n, w, tile, mar, rt, it;
+	long t, m, n, w, tile, mar;
 	bool noack;
 
 	if (!json_is_object(o))
@@ -346,18 +360,13 @@ static int parse_fragmentation(struct ld *l, struct schc_rule *r, const json_t *
 	if (prof_int(l, prof, "windowSize", 1, (1L << n) - 1, (1L << n) - 1, &w) ||
 	    prof_int(l, prof, "tileSize", 8, 8 * 240, 8 * p->tile, &tile) ||
 	    prof_int(l, prof, "maxAckRequests", 1, 255, p->max_ack_req, &mar) ||
-	    prof_int(l, prof, "retransmissionTimer", 0, 86400, p->retrans_ms / 1000, &rt) ||
-	    prof_int(l, prof, "inactivityTimer", 1, 86400, p->inactivity_ms / 1000, &it))
+	    prof_ms(l, prof, "retransmissionTimer", 0.001, &p->retrans_ms) ||
+	    prof_ms(l, prof, "inactivityTimer", 1, &p->inactivity_ms))
 		return -1;
 	if (tile % 8)
 		return fail(l, "tileSize %ld: tiles are whole octets here (a multiple of 8 bits)", tile);
-	const json_t *rtj = json_object_get(prof, "retransmissionTimer");
 	p->t = (uint8_t)t, p->m = (uint8_t)m, p->n = (uint8_t)n, p->window = (uint16_t)w;
 	p->tile = (uint16_t)(tile / 8), p->max_ack_req = (uint8_t)mar;
-	p->retrans_ms = rtj ? (uint32_t)(json_number_value(rtj) * 1000) : p->retrans_ms;
-	p->inactivity_ms = (uint32_t)it * 1000;
-	if (!p->retrans_ms)
-		return fail(l, "retransmissionTimer must be above 0");
 	return 0;
 }
 

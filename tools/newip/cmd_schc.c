@@ -76,7 +76,7 @@ static int one(const struct schc_rules *rs, bool comp, enum schc_dir dir, const 
 	if (verbose && r >= 0)
 		fprintf(stderr, "rule %d (RuleID %u/%u%s%s): %zu bits -> %zu bits\n", r + 1,
 			rs->rules[r].id, rs->rules[r].id_len, rs->rules[r].name[0] ? ", " : "",
-			rs->rules[r].name, comp ? nbits : nbits, outbits);
+			rs->rules[r].name, nbits, outbits);
 	return EX_OK;
 }
 
