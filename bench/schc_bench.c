@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "frag.h"
+#include "newip/checksum.h"
 #include "schc.h"
 
 #define FRAME 51
@@ -40,19 +41,14 @@ static size_t sensor_packet(uint8_t *b, size_t payload)
 	uint8_t hdr[24] = { 0x10, 0, 0, 0, 0, 0, 17, 64, 16, 0, 2, 2, 0x0b, 0xfe, 0x0b, 0x05,
 			    0x16, 0x34, 0x16, 0x33 };
 	size_t ul = 8 + payload;
-	uint32_t s = 0x0b05 + 0x0bfe + (uint32_t)ul + 17;
 
 	hdr[4] = (uint8_t)(ul >> 8), hdr[5] = (uint8_t)ul, hdr[20] = (uint8_t)(ul >> 8);
 	hdr[21] = (uint8_t)ul;
 	memcpy(b, hdr, 24);
 	for (size_t i = 0; i < payload; i++)
 		b[24 + i] = (uint8_t)(i * 7);
-	for (size_t i = 16; i < 24 + payload; i++)
-		s += (i - 16) & 1 ? b[i] : (uint32_t)b[i] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	s = ~s & 0xffff;
-	b[22] = (uint8_t)(s >> 8), b[23] = (uint8_t)s;
+	if (nip_l4_csum_fill(b, 24 + payload) < 0)
+		abort();
 	return 24 + payload;
 }
 

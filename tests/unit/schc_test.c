@@ -5,6 +5,7 @@
 #include "bits.h"
 #include "frag.h"
 #include "harness.h"
+#include "newip/checksum.h"
 #include "schc.h"
 
 #define VEC NIP_SOURCE_DIR "/tests/vectors/openschc/"
@@ -177,21 +178,9 @@ static size_t nip_packet(uint8_t *b, uint64_t *seed, const uint8_t *dst, unsigne
 	for (unsigned i = 0; i < ul; i++)
 		u[i] = (uint8_t)rnd(seed);
 	if (nh == 17) {
-		uint32_t s = 0;
 		u[0] = (uint8_t)(sport >> 8), u[1] = (uint8_t)sport, u[2] = (uint8_t)(dport >> 8);
-		u[3] = (uint8_t)dport, u[4] = (uint8_t)(ul >> 8), u[5] = (uint8_t)ul, u[6] = u[7] = 0;
-		/* New IP's pseudo-header (§6.1): source, destination, each padded even */
-		for (unsigned i = 0; i < sl; i++)
-			s += i & 1 ? src[i] : (uint32_t)src[i] << 8;
-		for (unsigned i = 0; i < dl; i++)
-			s += i & 1 ? dst[i] : (uint32_t)dst[i] << 8;
-		s += ul + 17;
-		for (unsigned i = 0; i < ul; i++)
-			s += i & 1 ? u[i] : (uint32_t)u[i] << 8;
-		while (s >> 16)
-			s = (s & 0xffff) + (s >> 16);
-		s = ~s & 0xffff;
-		u[6] = (uint8_t)((s ? s : 0xffff) >> 8), u[7] = (uint8_t)(s ? s : 0xffff);
+		u[3] = (uint8_t)dport, u[4] = (uint8_t)(ul >> 8), u[5] = (uint8_t)ul;
+		CHECK_EQ(nip_l4_csum_fill(b, hl + ul), 0); /* over the pseudo-header of §6.1 */
 	}
 	return hl + ul;
 }
