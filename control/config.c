@@ -11,7 +11,7 @@
 #include "config.h"
 #include "newip/units.h"
 
-#define MAXTOK 16
+#define MAXTOK 32
 
 struct ctx {
 	struct config *c;
@@ -190,6 +190,12 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 		l->no_offload = val[1] == 'f';
 		return 0;
 	}
+	if (l->kind == LINK_SCHC && strcmp(key, "metric") && strcmp(key, "mtu") &&
+	    strcmp(key, "source-check")) {
+		char why[300];
+		return config_schc_option(l, key, val, x->path, why, sizeof(why)) < 0 ?
+			       fail(x, "%s", why) : 0;
+	}
 	if (strcmp(key, "metric") == 0) {
 		unsigned long m = strtoul(val, &end, 10);
 		if (*end || m == 0 || m > 65535)
@@ -347,8 +353,10 @@ static int st_link(struct ctx *x, char **t, int n)
 		l->kind = LINK_ETH;
 	else if (strcmp(t[2], "tun") == 0)
 		l->kind = LINK_TUN;
+	else if (strcmp(t[2], "schc") == 0)
+		l->kind = LINK_SCHC;
 	else
-		return fail(x, "link kind '%s' unknown; use udp or eth (or 'gateway tun NAME')",
+		return fail(x, "link kind '%s' unknown; use udp, eth or schc (or 'gateway tun NAME')",
 			    t[2]);
 	if ((n - 3) % 2)
 		return fail(x, "link option '%s' has no value; options go in pairs like 'mtu 1400'",
@@ -364,6 +372,11 @@ static int st_link(struct ctx *x, char **t, int n)
 	if (l->kind == LINK_UDP && l->peer_len && l->local.ss_family != l->peer.ss_family)
 		return fail(x, "udp link '%s': local and peer must both be IPv4 or both IPv6",
 			    l->name);
+	if (l->kind == LINK_SCHC) {
+		char why[400];
+		if (config_schc_check(l, why, sizeof(why)) < 0)
+			return fail(x, "%s", why);
+	}
 	if (l->kind == LINK_TUN && !l->ifname[0])
 		memcpy(l->ifname, l->name, sizeof(l->name) < sizeof(l->ifname) ? sizeof(l->name) :
 						sizeof(l->ifname));
@@ -795,6 +808,12 @@ void config_print(const struct config *c, FILE *f)
 				fprintf(f, " keepalive %u", l->keepalive_s);
 			if (l->sealed)
 				fprintf(f, " seal on");
+		} else if (l->kind == LINK_SCHC) {
+			format_sockaddr(&l->local, a, sizeof(a));
+			format_sockaddr(&l->peer, b, sizeof(b));
+			fprintf(f, " local %s peer %s rules %s role %s frame %u bitrate %u duty %u loss %u",
+				a, b, l->schc_rules, l->schc_tx == SCHC_DOWN ? "gateway" : "device",
+				l->frame, l->bitrate, l->duty, l->loss);
 		} else if (l->kind == LINK_UDP) {
 			format_sockaddr(&l->local, a, sizeof(a));
 			format_sockaddr(&l->peer, b, sizeof(b));

@@ -77,5 +77,12 @@ int config_link(const struct config *c, const char *name);
 int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 void format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size);
 
+/* config_schc.c: one option of a schc link (rules relative to conf's directory), and the
+ * link's checks once its line is read (the rule set loads). 0, or -1 with what and how to fix
+ * in why (the caller adds file and line). */
+int config_schc_option(struct link_cfg *l, const char *key, const char *val, const char *conf,
+		       char *why, size_t n);
+int config_schc_check(struct link_cfg *l, char *why, size_t n);
+
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "node.h"
 #include "peer_ctl.h"
+#include "schc_ctl.h"
 
 #define CTL_VERSION 1
 
@@ -102,7 +103,7 @@ static json_t *link_json(const struct link *l)
 		format_sockaddr(&l->cfg.local, a, sizeof(a));
 		json_object_set_new(j, "local", json_string(a));
 		json_object_set_new(j, "peer", peer_ctl_json(l));
-	} else if (l->cfg.kind == LINK_UDP) {
+	} else if (l->cfg.kind == LINK_UDP || l->schc) {
 		format_sockaddr(&l->cfg.local, a, sizeof(a));
 		format_sockaddr(&l->cfg.peer, b, sizeof(b));
 		json_object_set_new(j, "local", json_string(a));
@@ -110,6 +111,8 @@ static json_t *link_json(const struct link *l)
 	} else {
 		json_object_set_new(j, "dev", json_string(l->cfg.ifname));
 	}
+	if (l->schc)
+		json_object_set_new(j, "schc", schc_ctl_json(l));
 	return j;
 }
 

@@ -129,11 +129,12 @@ void lsdb_originate(struct lsr *l, uint64_t now)
 		lsa.prefixes[i].plen = (uint16_t)(8u * dp->addrs[i].len);
 		lsa.n_prefixes++;
 	}
-	/* The IP prefixes behind this node's gateways (spec §12): routes into a TUN link. */
+	/* The prefixes behind this node's gateways: routes into a TUN link (IP, spec §12) or an
+	 * LPWAN link (its devices, §13.4). */
 	const struct config *c = &l->node->cfg;
 	for (unsigned i = 0; i < c->n_routes && lsa.n_prefixes < NLS_MAX_PREFIXES; i++) {
 		int k = config_link(c, c->routes[i].via);
-		if (k >= 0 && c->links[k].kind == LINK_TUN)
+		if (k >= 0 && !link_kind_routed(c->links[k].kind))
 			lsa.prefixes[lsa.n_prefixes++] = c->routes[i].prefix;
 	}
 	int n = nls_lsa_encode(b, sizeof(b), &lsa);

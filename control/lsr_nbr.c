@@ -141,7 +141,7 @@ void nbr_tick(struct lsr *l, uint64_t now)
 {
 	for (uint16_t i = 0; i < l->node->dp.n_links; i++) {
 		struct lsr_nbr *n = &l->nbr[i];
-		if (l->node->dp.links[i].cfg.kind == LINK_TUN) /* an IP gateway: no neighbour */
+		if (!link_kind_routed(l->node->dp.links[i].cfg.kind)) /* no router beyond */
 			continue;
 		if (n->state != NBR_DOWN && now - n->last_heard_ms > n->dead_ms)
 			set_state(l, i, NBR_DOWN, now);

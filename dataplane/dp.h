@@ -58,6 +58,7 @@ struct dp {
 	int ctl_wake_fd; /* eventfd the control thread waits on */
 	bool to_ctl_pending;
 	bool keyed_links;	/* any keyed udp link: run peer_tick */
+	bool schc_links;	/* any LPWAN link: run its radio each loop */
 	uint64_t peer_tick_ns;
 };
 

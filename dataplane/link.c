@@ -15,7 +15,7 @@
 
 const char *link_kind_name(enum link_kind k)
 {
-	return k == LINK_UDP ? "udp" : k == LINK_ETH ? "eth" : "tun";
+	return k == LINK_UDP ? "udp" : k == LINK_ETH ? "eth" : k == LINK_TUN ? "tun" : "schc";
 }
 
 /* A receive buffer deep enough for the bursts that arrive while the worker is off the CPU
@@ -109,7 +109,8 @@ int link_open(struct link *l, char *err, size_t errlen)
 	l->n_tx = 0;
 	rc = l->cfg.kind == LINK_UDP ? open_udp(l, err, errlen) :
 	     l->cfg.kind == LINK_ETH ? open_eth(l, err, errlen) :
-				       tun_open(l, err, errlen);
+	     l->cfg.kind == LINK_TUN ? tun_open(l, err, errlen) :
+				       schc_link_open(l, err, errlen);
 	if (rc < 0) {
 		link_close(l);
 		return -1;
@@ -131,6 +132,7 @@ void link_close(struct link *l)
 	l->fd = -1;
 	free(l->tun_buf);
 	l->tun_buf = NULL;
+	schc_link_close(l);
 }
 
 unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned max)
@@ -216,6 +218,8 @@ static unsigned build_msgs(struct link *l)
 
 void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)
 {
+	if (l->schc)
+		return schc_link_flush(l, pool, st);
 	unsigned nmsg = l->peer ? peer_build_msgs(l) : build_msgs(l), done = 0, pkt = 0;
 
 	if (l->peer && !nmsg) { /* a keyed link without a session or an endpoint yet */

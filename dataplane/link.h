@@ -13,6 +13,7 @@
 #include "../gateway/xlat.h"
 #include "peer.h"
 #include "pool.h"
+#include "schc_link.h"
 #include "sched.h"
 #include "stats.h"
 
@@ -23,7 +24,15 @@
 #define LINK_LOCAL 0xffff
 #define LINK_DELAY_MAX 2048 /* packets an emulated delay holds (a quarter of the pool) */
 
-enum link_kind { LINK_UDP, LINK_ETH, LINK_TUN /* an IP gateway (spec §12; tun.c) */ };
+enum link_kind { LINK_UDP, LINK_ETH, LINK_TUN /* an IP gateway (spec §12; tun.c) */,
+		 LINK_SCHC /* an emulated LPWAN radio (spec §13.4; schc_link.c) */ };
+
+/* A link with a New IP router at the other end, that NLS runs on: not an IP gateway, and not
+ * an LPWAN link, whose devices are reached by the gateway's static routes (spec §13.4). */
+static inline bool link_kind_routed(enum link_kind k)
+{
+	return k == LINK_UDP || k == LINK_ETH;
+}
 
 struct link_cfg {
 	char name[LINK_NAME];
@@ -49,6 +58,13 @@ struct link_cfg {
 	uint8_t my_key[32];			/* ours (public) */
 	uint8_t link_key[32];			/* K, derived by the control plane */
 	char endpoint[256];			/* as written (a name is resolved at load) */
+	/* schc (spec §13.4): local and peer as udp, the rule set, the end, the radio */
+	char schc_rules[256];
+	uint8_t schc_tx;	/* the enum schc_dir it sends: SCHC_UP for role device, SCHC_DOWN
+				 * for gateway; 0 unset */
+	uint16_t frame;		/* octets */
+	uint32_t bitrate;	/* bit/s */
+	uint8_t duty, loss;	/* percent */
 };
 
 struct link {
@@ -81,6 +97,7 @@ struct link {
 	struct peer *peer;		/* a keyed udp link (peer.c), else NULL */
 	uint16_t sock_link;		/* keyed: the link whose socket this one shares (itself
 					 * when it owns it) */
+	struct schc_link *schc;		/* a schc link (schc_link.c), else NULL */
 };
 
 /* tun.c: open (create) the TUN device of a gateway link. */
@@ -116,7 +133,7 @@ void link_udp_defaults(struct link *l, unsigned overhead);
 unsigned link_group_msgs(struct link *l, struct iovec *iov, unsigned per, size_t extra,
 			 void *name, socklen_t namelen);
 
-/* "udp", "eth" or "tun" */
+/* "udp", "eth", "tun" or "schc" */
 const char *link_kind_name(enum link_kind k);
 
 #endif

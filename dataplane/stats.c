@@ -33,4 +33,7 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_KL_MAC] = "link_mac_failure",
 	[DROP_KL_REPLAY] = "link_replayed",
 	[DROP_KL_NO_SESSION] = "link_no_session",
+	[DROP_SCHC_NO_RULE] = "schc_no_rule",
+	[DROP_SCHC_MALFORMED] = "schc_malformed",
+	[DROP_SCHC_ABORT] = "schc_aborted",
 };

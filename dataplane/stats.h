@@ -38,6 +38,9 @@ enum drop_reason {
 	DROP_KL_MAC,	 /* ... the MAC or tag does not verify */
 	DROP_KL_REPLAY,	 /* ... an old Timestamp or a Counter seen before */
 	DROP_KL_NO_SESSION, /* ... to send, and no session (or no endpoint) yet */
+	DROP_SCHC_NO_RULE, /* LPWAN links (spec §13): no rule compresses the packet */
+	DROP_SCHC_MALFORMED, /* ... a frame no rule restores, a bad fragment or RCS */
+	DROP_SCHC_ABORT,   /* ... a fragmented packet given up (abort, timer) */
 	DROP_MAX
 };
 

@@ -80,6 +80,7 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 			goto fail_links;
 		if (l->cfg.kind == LINK_TUN)
 			tun_setup(l, dp);
+		dp->schc_links |= l->schc != NULL;
 		if (l->peer && l->sock_link != i) /* shares a socket: its owner reads for it */
 			continue;
 		if (watch(dp, l->fd, EV_LINK + i) < 0) {
@@ -142,6 +143,7 @@ static void rx_link(struct dp *dp, struct link *l)
 {
 	struct pkt *pkts[BURST];
 	unsigned n = l->cfg.kind == LINK_TUN ? tun_rx(dp, l, pkts, BURST) :
+		     l->schc		     ? schc_link_rx(dp, l, pkts, BURST) :
 		     l->peer		     ? peer_rx(dp, l, pkts, BURST) :
 					       link_rx(l, &dp->pool, pkts, BURST);
 
@@ -245,6 +247,11 @@ void dp_run(struct dp *dp)
 		for (unsigned i = 0; i < dp->n_links; i++)
 			if (dp->links[i].n_tx)
 				link_flush(&dp->links[i], &dp->pool, &dp->st);
+		for (unsigned i = 0; dp->schc_links && i < dp->n_links; i++)
+			if (dp->links[i].schc) {
+				uint64_t t = schc_link_run(dp, &dp->links[i]);
+				next = t < next ? t : next;
+			}
 		if (dp->to_ctl_pending) {
 			uint64_t one = 1;
 			(void)!write(dp->ctl_wake_fd, &one, sizeof(one));

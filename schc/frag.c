@@ -62,6 +62,7 @@ int schc_ftx_start(struct schc_ftx *s, const struct schc_rule *r, const uint8_t 
 	(void)now_ms;
 	memset(s, 0, offsetof(struct schc_ftx, pending));
 	memset(s->pending, 0, sizeof(s->pending));
+	s->frags = s->retx_tiles = s->ack_reqs = 0; /* this packet's, after the bitmap */
 	if (len > SCHC_PKT_MAX || !len || 8 * frame < hb + 32 + 8)
 		return -1;
 	s->r = r;

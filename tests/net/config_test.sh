@@ -37,7 +37,7 @@ case_ prefix-host-bits 'route 10.0.0.1/8 via up0' 8 "prefix '10.0.0.1/8' has bit
 case_ route-syntax 'route 10.0.0.0/8 up0' 8 "write routes as 'route PREFIX via LINK'"
 case_ route-unknown-link 'route 10.0.0.0/8 via nope' 8 "route via 'nope': no such link; define it"
 case_ duplicate-route 'route default via e0' 8 "a route for default is already given at line 6; keep one"
-case_ link-kind 'link t0 tcp local 1.2.3.4:1 peer 1.2.3.5:1' 8 "link kind 'tcp' unknown; use udp or eth"
+case_ link-kind 'link t0 tcp local 1.2.3.4:1 peer 1.2.3.5:1' 8 "link kind 'tcp' unknown; use udp, eth or schc"
 case_ duplicate-link 'link e0 eth dev veth1' 8 "link 'e0' defined twice \\(first at line 5\\)"
 case_ bad-sockaddr 'link u1 udp local 10.0.0.1 peer 10.0.0.2:6464' 8 "'local 10.0.0.1' is not IP:PORT"
 case_ udp-missing-peer 'link u1 udp local 10.0.0.1:6464' 8 "udp link 'u1' needs 'local IP:PORT' and either 'peer IP:PORT' or 'key PEERKEY'"
@@ -87,21 +87,40 @@ out=$("$BUILD/newipd" -n -c "$work/noaddr.conf" --address 10.0.0.9 2>&1); rc=$?
 [ $rc -eq 0 ] && grep -q '^address 10.0.0.9$' <<<"$out" && echo "ok   flags override the file" || { echo "FAIL flags: $out"; fails=$((fails+1)); }
 
 # A good file is printed back, and that output is itself a good file (round trip).
+# round_trip NAME FILE REGEX: -n prints FILE, the print reads back the same, REGEX is in it.
+round_trip() {
+	local name=$1 f=$2 re=$3
+	"$BUILD/newipd" -n -c "$f" >"$f.back" && "$BUILD/newipd" -n -c "$f.back" >"$f.back2" &&
+		cmp -s "$f.back" "$f.back2" && grep -q -- "$re" "$f.back" && echo "ok   $name" ||
+		{ echo "FAIL $name"; cat "$f.back"; fails=$((fails+1)); }
+}
 printf '%s\n' "$good" >"$work/good.conf"
-"$BUILD/newipd" -n -c "$work/good.conf" >"$work/back.conf" && "$BUILD/newipd" -n -c "$work/back.conf" >"$work/back2.conf" &&
-	cmp -s "$work/back.conf" "$work/back2.conf" && echo "ok   -n prints a config that reads back the same" ||
-	{ echo "FAIL round trip"; fails=$((fails+1)); }
+round_trip "-n prints a config that reads back the same" "$work/good.conf" '^node r1$'
 printf '%s\ngateway tun nip0 mtu 1400\nroute 2001:db8:1::/64 via nip0\nmap x0b00/8 2001:db8:ee::/104\n' "$good" >"$work/gw.conf"
-"$BUILD/newipd" -n -c "$work/gw.conf" >"$work/gwback.conf" && "$BUILD/newipd" -n -c "$work/gwback.conf" >"$work/gwback2.conf" &&
-	cmp -s "$work/gwback.conf" "$work/gwback2.conf" && grep -q '^map x0b00/8 2001:db8:ee::/104$' "$work/gwback.conf" &&
-	echo "ok   a gateway's config (tun link, map) reads back the same" ||
-	{ echo "FAIL gateway round trip"; cat "$work/gwback.conf"; fails=$((fails+1)); }
+round_trip "a gateway's config (tun link, map) reads back the same" "$work/gw.conf" \
+	'^map x0b00/8 2001:db8:ee::/104$'
 printf '%s\n%s\nlink k1 udp local 0.0.0.0:6464 key %s endpoint localhost:6464 keepalive 25 seal on\n' \
 	"$good" "$K" "$PK" >"$work/keyed.conf"
-"$BUILD/newipd" -n -c "$work/keyed.conf" >"$work/kback.conf" && "$BUILD/newipd" -n -c "$work/kback.conf" >"$work/kback2.conf" &&
-	cmp -s "$work/kback.conf" "$work/kback2.conf" &&
-	grep -q "^link k1 udp local 0.0.0.0:6464 key $PK endpoint localhost:6464 keepalive 25 seal on metric 10$" "$work/kback.conf" &&
-	echo "ok   a keyed link (endpoint by name, resolved) reads back the same" ||
-	{ echo "FAIL keyed round trip"; cat "$work/kback.conf"; fails=$((fails+1)); }
+round_trip "a keyed link (endpoint by name, resolved) reads back the same" "$work/keyed.conf" \
+	"^link k1 udp local 0.0.0.0:6464 key $PK endpoint localhost:6464 keepalive 25 seal on metric 10$"
+# LPWAN links (docs/spec.md §13.4): the rules load when the file is read, relative to it.
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+cp "$SRC/examples/iot-rules.json" "$work/iot.json"
+printf '[{"RuleID": 1, "RuleIDLength": 4, "Compression": [{"FID": "NIP.NOPE", "MO": "ignore", "CDA": "value-sent"}]}]\n' >"$work/bad.json"
+S='link r0 schc local 10.9.1.1:6470 peer 10.9.1.2:6470'
+case_ schc-needs-rules "$S role device" 8 "schc link 'r0' needs 'local IP:PORT', 'peer IP:PORT' and 'rules FILE'"
+case_ schc-needs-role "$S rules iot.json" 8 "schc link 'r0' needs 'role device' \\(the sensor's end\\) or 'role gateway'"
+case_ schc-role "$S rules iot.json role sensor" 8 "role 'sensor' unknown; use device"
+case_ schc-frame "$S rules iot.json role device frame 300" 8 "frame '300' out of range; use 11 to 242 octets"
+case_ schc-duty "$S rules iot.json role device duty 0" 8 "duty '0' out of range; use a percentage, 1 to 100"
+case_ schc-loss "$S rules iot.json role device loss 100" 8 "loss '100' out of range"
+case_ schc-rate "$S rules iot.json role device rate 1mbit" 8 "a schc link's radio has 'bitrate' and 'duty', not 'rate'"
+case_ schc-option "$S rules iot.json role device key abc" 8 "unknown schc link option 'key'"
+case_ schc-rules-missing "$S rules nope.json role device" 8 "schc link 'r0': $work/nope.json: "
+case_ schc-rules-bad "$S rules bad.json role device" 8 "schc link 'r0': $work/bad.json: rule 1: field 1: unknown field ID \"NIP.NOPE\""
+printf '%s\n%s rules iot.json role gateway frame 115 bitrate 1760 duty 1 loss 5\n' "$good" "$S" >"$work/schc.conf"
+round_trip "a schc link (rules beside the file) reads back the same" "$work/schc.conf" \
+	"^$S rules $work/iot.json role gateway frame 115 bitrate 1760 duty 1 loss 5 metric 10$"
+
 [ "$fails" -eq 0 ] && echo "all checks passed" || echo "$fails check(s) failed"
 exit $((fails > 0))

@@ -20,6 +20,26 @@ case_() {
 	fi
 }
 
+case_ schc-needs-rules 4 "a schc link needs 'rules: FILE'" 'name: t
+nodes: {g: {addresses: [x01]}, s: {addresses: [x0b01]}}
+links:
+  - {endpoints: [g:s, s:g], kind: schc, gateway: g}'
+case_ schc-gateway 4 "gateway 'x' is not an end of this link" 'name: t
+nodes: {g: {addresses: [x01]}, s: {addresses: [x0b01]}}
+links:
+  - {endpoints: [g:s, s:g], kind: schc, rules: /dev/null, gateway: x}'
+case_ schc-rules-missing 4 "rules '$work/none.json': No such file" 'name: t
+nodes: {g: {addresses: [x01]}, s: {addresses: [x0b01]}}
+links:
+  - {endpoints: [g:s, s:g], kind: schc, rules: none.json, gateway: g}'
+case_ schc-only-option 4 "'loss' is for a link of kind schc" 'name: t
+nodes: {g: {addresses: [x01]}, s: {addresses: [x0b01]}}
+links:
+  - {endpoints: [g:s, s:g], kind: udp, loss: 10}'
+case_ schc-no-rate 4 "a schc link has rules, gateway, frame, bitrate, duty and loss; not underlay" 'name: t
+nodes: {g: {addresses: [x01]}, s: {addresses: [x0b01]}}
+links:
+  - {endpoints: [g:s, s:g], kind: schc, rules: /dev/null, gateway: g, rate: 1mbit}'
 case_ yaml-syntax 4 'YAML: did not find expected' 'name: t
 nodes:
   a: [x01'
@@ -60,7 +80,7 @@ nodes:
 links:
   - {endpoints: [a:e0, b:e0]}
   - {endpoints: [a:e0, b:e1]}'
-case_ bad-kind 6 "kind 'tcp' unknown; use udp or eth" 'name: t
+case_ bad-kind 6 "kind 'tcp' unknown; use udp, eth or schc" 'name: t
 nodes:
   a: {addresses: [x01]}
   b: {addresses: [x02]}

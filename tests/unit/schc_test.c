@@ -185,7 +185,7 @@ static size_t nip_packet(uint8_t *b, uint64_t *seed, const uint8_t *dst, unsigne
 	return hl + ul;
 }
 
-/* Random New IP packets, both directions: whenever a rule compresses one, decompressing gives
+/* Random New IP packets of 2- and 1-octet sensors, both directions: whenever a rule compresses one, decompressing gives
  * the same octets back; every rule matches some; a wrong checksum or a wrong length never
  * compresses under a rule that would recompute it. */
 static void newip_round_trips(void)
@@ -199,6 +199,9 @@ static void newip_round_trips(void)
 	CHECK_EQ(schc_rules_load(&rs, IOT, NULL, err, sizeof(err)), 0);
 	for (unsigned i = 0; i < 20000; i++) {
 		uint8_t sensor[2] = { 0x0b, (uint8_t)(1 + rnd(&seed) % 9) }, gw[2] = { 0x0b, 0xfe };
+		unsigned sl = rnd(&seed) % 4 ? 2 : 1; /* a quarter are 1-octet sensors, x20-x2f */
+		if (sl == 1)
+			sensor[0] = (uint8_t)(0x20 | rnd(&seed) % 16);
 		uint8_t other[32];
 		unsigned ol = 1 + (unsigned)(rnd(&seed) % 32), pick = (unsigned)(rnd(&seed) % 4);
 		for (unsigned k = 0; k < ol; k++)
@@ -209,9 +212,9 @@ static void newip_round_trips(void)
 		unsigned blocks = rnd(&seed) % 8 == 0 ? 6 : 0, plen = (unsigned)(rnd(&seed) % 100);
 		unsigned sport = 5680 + (unsigned)(rnd(&seed) % (toy ? 16 : 64));
 		unsigned hop = toy && up ? 64 : (unsigned)(rnd(&seed) % 256);
-		size_t len = up ? nip_packet(pkt, &seed, app, al, sensor, 2, nh, blocks, plen, sport,
+		size_t len = up ? nip_packet(pkt, &seed, app, al, sensor, sl, nh, blocks, plen, sport,
 					     5683, pick < 3, hop) :
-				  nip_packet(pkt, &seed, sensor, 2, app, al, nh, blocks, plen, 5683,
+				  nip_packet(pkt, &seed, sensor, sl, app, al, nh, blocks, plen, 5683,
 					     sport, pick < 3, hop);
 		enum schc_dir dir = up ? SCHC_UP : SCHC_DOWN;
 		for (unsigned r = 0; r < rs.n_rules; r++) {
@@ -422,6 +425,9 @@ static void ack_on_error_under_loss(void)
 		retx += s.retx_tiles;
 	}
 	CHECK(retx > 0); /* it did lose tiles, and resent them */
+	/* the counters are each packet's own: a new one starts from zero (the link adds them) */
+	CHECK_EQ(schc_ftx_start(&s, r, pkt, 100, 1, 51, 0), 0);
+	CHECK_EQ(s.frags + s.retx_tiles + s.ack_reqs, 0);
 	schc_rules_free(&frag_rules);
 }
 

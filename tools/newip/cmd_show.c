@@ -70,6 +70,42 @@ static void print_peer(json_t *l)
 	       cli_jint(f, "endpoint_changes"), cli_jint(f, "no_session"));
 }
 
+/* An LPWAN link (spec §13.4): the radio, what SCHC saved, fragments, and each rule's hits. */
+static void print_schc(json_t *l)
+{
+	json_t *s = json_object_get(l, "schc"), *r;
+	long long in = cli_jint(s, "octets_in"), out = cli_jint(s, "octets_out");
+	size_t i;
+
+	if (!s)
+		return;
+	printf("    schc %s, rules %s: frame %lld octets, %lld bit/s, duty %lld%%, loss %lld%%\n",
+	       json_string_value(json_object_get(s, "role")),
+	       json_string_value(json_object_get(s, "rules_file")), cli_jint(s, "frame"),
+	       cli_jint(s, "bitrate"), cli_jint(s, "duty_pct"), cli_jint(s, "loss_pct"));
+	printf("    packets %lld out, %lld in; %lld octets compressed to %lld (%.1f%%); frames %lld out "
+	       "(%lld lost on air, %.3f s air time), %lld in\n", cli_jint(s, "pkts_tx"),
+	       cli_jint(s, "pkts_rx"), in, out, in ? 100.0 * (double)out / (double)in : 0.0,
+	       cli_jint(s, "frames_tx"), cli_jint(s, "frames_lost"),
+	       (double)cli_jint(s, "air_us") / 1e6, cli_jint(s, "frames_rx"));
+	printf("    fragmented %lld out, %lld reassembled in; fragments %lld, retransmitted tiles "
+	       "%lld, ACK REQs %lld, ACKs %lld; aborted %lld out, %lld in\n",
+	       cli_jint(s, "frag_pkts_tx"), cli_jint(s, "frag_pkts_rx"), cli_jint(s, "fragments_tx"),
+	       cli_jint(s, "retx_tiles"), cli_jint(s, "ack_reqs"), cli_jint(s, "acks_tx"),
+	       cli_jint(s, "aborts_tx"), cli_jint(s, "aborts_rx"));
+	printf("    dropped: %lld no rule, %lld too big, %lld queue full, %lld malformed, %lld bad "
+	       "RCS\n", cli_jint(s, "no_rule"), cli_jint(s, "too_big"), cli_jint(s, "queue_full"),
+	       cli_jint(s, "malformed"), cli_jint(s, "bad_rcs"));
+	json_array_foreach(json_object_get(s, "rules"), i, r) {
+		if (!cli_jint(r, "tx") && !cli_jint(r, "rx"))
+			continue;
+		printf("    rule %-6s %-15s tx %lld rx %lld  octets %lld -> %lld\n",
+		       json_string_value(json_object_get(r, "rule")),
+		       json_string_value(json_object_get(r, "kind")), cli_jint(r, "tx"),
+		       cli_jint(r, "rx"), cli_jint(r, "octets_in"), cli_jint(r, "octets_out"));
+	}
+}
+
 static void print_link(json_t *r)
 {
 	json_t *l;
@@ -81,7 +117,7 @@ static void print_link(json_t *r)
 		       cli_jint(l, "mtu"));
 		if (json_is_object(json_object_get(l, "peer")))
 			print_peer(l);
-		else if (!strcmp(kind, "udp"))
+		else if (!strcmp(kind, "udp") || !strcmp(kind, "schc"))
 			printf("local %s peer %s\n", json_string_value(json_object_get(l, "local")),
 			       json_string_value(json_object_get(l, "peer")));
 		else
@@ -90,6 +126,7 @@ static void print_link(json_t *r)
 		       cli_jint(l, "rx_packets"), cli_jint(l, "rx_bytes"), cli_jint(l, "tx_packets"),
 		       cli_jint(l, "tx_bytes"), cli_jint(l, "tx_errors"));
 		print_egress(l);
+		print_schc(l);
 	}
 }
 
@@ -192,6 +229,7 @@ static void print_stats(json_t *r)
 	json_array_foreach(json_object_get(r, "links"), i, l) {
 		printf("link %s:\n", json_string_value(json_object_get(l, "name")));
 		print_egress(l);
+		print_schc(l);
 	}
 }
 

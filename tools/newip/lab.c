@@ -144,10 +144,13 @@ static int write_config(const struct lab *lab, int node, const char *path)
 						   "link %s udp local %s:6464 key %s endpoint %s:6464",
 					ifname, a, lab->pub[side ? l->a : l->b], b);
 			else
-				fprintf(f, l->v6 ? "link %s udp local [%s]:6464 peer [%s]:6464" :
-						   "link %s udp local %s:6464 peer %s:6464",
-					ifname, a, b);
+				fprintf(f, l->v6 ? "link %s %s local [%s]:6464 peer [%s]:6464" :
+						   "link %s %s local %s:6464 peer %s:6464",
+					ifname, l->schc ? "schc" : "udp", a, b);
 		}
+		if (l->schc) /* spec §13.4: the same rules at both ends, each its own role */
+			fprintf(f, "%s role %s", l->schc_opts, l->schc_gw == node ? "gateway" :
+										 "device");
 		if (l->mtu)
 			fprintf(f, " mtu %d", l->mtu);
 		fprintf(f, "%s", l->egress);
@@ -350,20 +353,39 @@ static int routes_known(const char *node)
 	return n;
 }
 
-/* Wait until every node has a route to every address in the lab (NLS converged); returns
- * the milliseconds it took, or -1 after 20 s (the topology may be partitioned on purpose). */
+/* A node whose every link is an LPWAN link with it as the device: NLS does not run there
+ * (spec §13.4); its gateway's static routes reach it. */
+static bool lpwan_device(const struct lab *lab, int node)
+{
+	bool any = false;
+
+	for (int i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+		if (l->a != node && l->b != node)
+			continue;
+		if (!l->schc || l->schc_gw == node)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/* Wait until every router has a route to every router's address in the lab (NLS converged);
+ * returns the milliseconds it took, or -1 after 20 s (the topology may be partitioned on
+ * purpose). */
 static long wait_converged(const struct lab *lab)
 {
 	struct timespec t = { 0, 10 * 1000000 }, t0, t1;
 	int want = 0;
 
 	for (int i = 0; i < lab->n_nodes; i++)
-		want += lab->nodes[i].daemon ? lab->nodes[i].n_addrs : 0;
+		want += lab->nodes[i].daemon && !lpwan_device(lab, i) ? lab->nodes[i].n_addrs : 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int tries = 0; tries < 2000; tries++) {
 		int done = 1;
 		for (int i = 0; i < lab->n_nodes && done; i++)
-			done = !lab->nodes[i].daemon || routes_known(lab->nodes[i].name) >= want;
+			done = !lab->nodes[i].daemon || lpwan_device(lab, i) ||
+			       routes_known(lab->nodes[i].name) >= want;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (done)
 			return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;

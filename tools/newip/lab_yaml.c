@@ -1,4 +1,6 @@
 /* Topology YAML for labs, read with libyaml's document API so errors carry line numbers. */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,11 +246,55 @@ static int load_egress(struct ctx *x, yaml_node_t *ln, struct lab_link *l)
 	return 0;
 }
 
+/* An LPWAN link (docs/spec.md §13.4): its rules (relative to the lab file), which end is the
+ * gateway, and the radio; newipd checks the values and the rules again when it reads them. */
+static int load_schc(struct ctx *x, struct lab *lab, yaml_node_t *ln, struct lab_link *l)
+{
+	static const char *const opts[] = { "frame", "bitrate", "duty", "loss", "rules", "gateway" };
+	const char *rules = scalar(get(x, ln, "rules")), *gw = scalar(get(x, ln, "gateway"));
+	char path[600], abs[PATH_MAX];
+	size_t n;
+
+	if (!l->schc) {
+		for (int i = 0; i < 6; i++)
+			if (get(x, ln, opts[i]))
+				return fail(x, get(x, ln, opts[i]), "'%s' is for a link of kind schc",
+					    opts[i]);
+		return 0;
+	}
+	if (!rules || !gw)
+		return fail(x, ln, "a schc link needs 'rules: FILE' (OpenSCHC JSON) and 'gateway: "
+			    "NODE' (the end that is the LPWAN gateway)");
+	l->schc_gw = lab_node_index(lab, gw);
+	if (l->schc_gw != l->a && l->schc_gw != l->b)
+		return fail(x, get(x, ln, "gateway"), "gateway '%s' is not an end of this link", gw);
+	if (get(x, ln, "underlay") || get(x, ln, "keyed") || get(x, ln, "rate") ||
+	    get(x, ln, "delay") || get(x, ln, "mtu"))
+		return fail(x, ln, "a schc link has rules, gateway, frame, bitrate, duty and loss; "
+			    "not underlay, keyed, mtu, rate or delay");
+	const char *slash = strrchr(x->path, '/');
+	snprintf(path, sizeof(path), "%.*s%s", rules[0] != '/' && slash ?
+		 (int)(slash - x->path + 1) : 0, x->path, rules);
+	if (!realpath(path, abs))
+		return fail(x, get(x, ln, "rules"), "rules '%s': %s", path, strerror(errno));
+	n = (size_t)snprintf(l->schc_opts, sizeof(l->schc_opts), " rules %s", abs);
+	for (int i = 0; i < 4; i++) {
+		const char *v = scalar(get(x, ln, opts[i]));
+		if (v && n < sizeof(l->schc_opts))
+			n += (size_t)snprintf(l->schc_opts + n, sizeof(l->schc_opts) - n, " %s %s",
+					      opts[i], v);
+	}
+	if (n >= sizeof(l->schc_opts))
+		return fail(x, ln, "schc options too long");
+	return 0;
+}
+
 static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 {
 	static const char *const keys[] = { "endpoints", "kind",	"mtu",	  "underlay",
 					    "rate",	 "delay",	"sched",  "queue-limit",
-					    "contract-share", "source-check", "keyed", NULL };
+					    "contract-share", "source-check", "keyed", "rules",
+					    "gateway", "frame", "bitrate", "duty", "loss", NULL };
 	struct lab_link *l = &lab->links[lab->n_links];
 	yaml_node_t *ep = get(x, ln, "endpoints");
 	const char *kind = scalar(get(x, ln, "kind")), *mtu = scalar(get(x, ln, "mtu"));
@@ -280,9 +326,12 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 	strcpy(l->ifb, ib);
 	if (l->a == l->b)
 		return fail(x, ep, "a link joins two different nodes");
-	if (kind && strcmp(kind, "udp") && strcmp(kind, "eth"))
-		return fail(x, get(x, ln, "kind"), "kind '%s' unknown; use udp or eth", kind);
+	if (kind && strcmp(kind, "udp") && strcmp(kind, "eth") && strcmp(kind, "schc"))
+		return fail(x, get(x, ln, "kind"), "kind '%s' unknown; use udp, eth or schc", kind);
 	l->eth = kind && !strcmp(kind, "eth");
+	l->schc = kind && !strcmp(kind, "schc");
+	if (load_schc(x, lab, ln, l) < 0)
+		return -1;
 	if (under && strcmp(under, "ipv4") && strcmp(under, "ipv6"))
 		return fail(x, get(x, ln, "underlay"), "underlay '%s' unknown; use ipv4 or ipv6",
 			    under);
