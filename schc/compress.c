@@ -184,8 +184,10 @@ static int compress_parsed(const struct schc_rules *rs, const struct schc_rule *
 		if (residue(w, fd, pkt, &p->f[j], idx) < 0)
 			return -1;
 	}
-	if (k != nf) /* a field of the packet the rule does not describe */
-		return -1;
+	for (unsigned c = 0; k != nf && c < nf; c++) /* a field of the packet the rule does not
+							  * describe: only empty blocks may go */
+		if (!(used >> c & 1) && (p->f[c].fid != FID_NIP_BLOCKS || p->f[c].nbits))
+			return -1;
 	return emit(w, pkt, 8u * p->end[depth], 8 * (len - p->end[depth]));
 }
 

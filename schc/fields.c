@@ -128,8 +128,8 @@ static int parse_nip(const uint8_t *b, size_t len, bool up, struct schc_parsed *
 	add(p, up ? FID_NIP_DEV_LEN : FID_NIP_APP_LEN, 88, 8);
 	add(p, up ? FID_NIP_APP_ADDR : FID_NIP_DEV_ADDR, 96, 8 * dl);
 	add(p, up ? FID_NIP_DEV_ADDR : FID_NIP_APP_ADDR, 96 + 8 * dl, 8 * sl);
-	if (hl > 12 + dl + sl)
-		add(p, FID_NIP_BLOCKS, 8 * (12 + dl + sl), 8 * (hl - 12 - dl - sl));
+	/* always there (§13.1): empty without blocks, so one rule can send blocks or none */
+	add(p, FID_NIP_BLOCKS, 8 * (12 + dl + sl), 8 * (hl - 12 - dl - sl));
 	p->layers |= SCHC_L_NIP;
 	return (int)hl;
 }

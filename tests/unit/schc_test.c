@@ -236,6 +236,8 @@ static void newip_round_trips(void)
 		}
 		size_t nbits;
 		CHECK(schc_compress(&rs, dir, pkt, len, c, sizeof(c), &nbits) >= 0);
+		/* rule 3 sends every New IP field, NIP.BLOCKS too: with blocks or without (empty) */
+		CHECK(schc_compress_rule(&rs, 2, dir, pkt, len, c, sizeof(c), &nbits) == 0);
 	}
 	for (unsigned r = 0; r < rs.n_rules; r++)
 		if (rs.rules[r].kind != SCHC_RULE_FRAG)
