@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "frag.h"
 #include "newip/checksum.h"
 #include "schc.h"
@@ -20,20 +20,6 @@
 #define BITRATE 5470 /* LoRa SF7/125 kHz, bit/s: for air time */
 
 static uint64_t seed = 1;
-
-static uint64_t rnd(void)
-{
-	seed ^= seed >> 12, seed ^= seed << 25, seed ^= seed >> 27;
-	return seed * 0x2545F4914F6CDD1DULL;
-}
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* A sensor's New IP + UDP datagram to its gateway (x0b05:5684 -> x0bfe:5683). */
 static size_t sensor_packet(uint8_t *b, size_t payload)
@@ -77,14 +63,14 @@ static void run(const struct schc_rule *r, const uint8_t *pkt, size_t len, unsig
 		if ((n = schc_ftx_next(&s, f, now))) {
 			now += (uint64_t)(n * 8 * 1000 / BITRATE);
 			o->air_s += n * 8.0 / BITRATE, o->frames++;
-			if (rnd() % 100 < loss)
+			if (bench_rnd(&seed) % 100 < loss)
 				continue;
 			int rc = schc_frx_input(&x, r, f, n, now, ack, sizeof(ack), &alen, &out);
 			if (rc == FRX_COMPLETE && out == len && !memcmp(x.buf, pkt, len))
 				o->delivered++;
 			if (alen) {
 				o->air_s += alen * 8.0 / BITRATE, o->frames++;
-				if (rnd() % 100 >= loss)
+				if (bench_rnd(&seed) % 100 >= loss)
 					schc_ftx_input(&s, ack, alen, now);
 			}
 		} else {
@@ -158,23 +144,23 @@ int main(int argc, char **argv)
 					   &nbits) < 0)
 		return 1;
 	unsigned n = 1000000;
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	for (unsigned i = 0; i < n; i++) { /* (each call parses, matches and checks the sum) */
 		sinkv += (size_t)schc_compress_rule(&rs, (unsigned)rule, SCHC_UP, pkt, len, c,
 						    sizeof(c), &nbits);
 		sinkv += nbits;
 	}
-	double tc = (now_s() - t0) / n * 1e9;
+	double tc = (bench_now_s() - t0) / n * 1e9;
 	len = sensor_packet(pkt, 10);
 	schc_compress(&rs, SCHC_UP, pkt, len, c, sizeof(c), &nbits);
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (unsigned i = 0; i < n; i++)
 		sinkv += (size_t)schc_decompress(&rs, SCHC_UP, c, nbits, back, sizeof(back), &rule);
-	double td = (now_s() - t0) / n * 1e9;
-	t0 = now_s();
+	double td = (bench_now_s() - t0) / n * 1e9;
+	t0 = bench_now_s();
 	for (unsigned i = 0; i < n; i++)
 		sinkv += (size_t)schc_compress(&rs, SCHC_UP, pkt, len, c, sizeof(c), &nbits);
-	double tb = (now_s() - t0) / n * 1e9;
+	double tb = (bench_now_s() - t0) / n * 1e9;
 	printf("\nper packet (34-octet sensor datagram, one core):\n");
 	printf("  compress with its rule %6.0f ns   choose among all rules %6.0f ns   decompress %6.0f "
 	       "ns\n", tc, tb, td);

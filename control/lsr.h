@@ -9,7 +9,6 @@
 #include "config.h"
 #include "newip/nls.h"
 
-#define LSR_MAX_NODES 256
 #define LSR_LSA_MAX 1100
 #define LSR_RXMT_MS 500
 #define LSR_SPF_DELAY_MS 10
@@ -25,8 +24,7 @@ struct lsr_nbr {
 	struct nip_addr addr;
 	uint64_t last_heard_ms, up_since_ms, next_rxmt_ms;
 	uint16_t dead_ms, mtu;
-	uint16_t n_pending;
-	uint64_t pending[LSR_MAX_NODES]; /* origins flooded to it and not yet acknowledged */
+	unsigned n_pending; /* LSAs flooded to it and not yet acknowledged (their pend bits) */
 	/* Link latency (spec §9): its last hello's Timestamp, when we heard it (our µs clock),
 	 * and the minimum round trip over this window and the one before. */
 	uint32_t peer_ts_us, peer_rx_us;
@@ -39,6 +37,7 @@ struct lsdb_entry {
 	uint64_t installed_ms;
 	uint16_t age0; /* Age when installed */
 	uint16_t len;
+	uint64_t pend[DP_MAX_LINKS / 64]; /* the links it is to be sent on, not yet acknowledged */
 	struct nls_lsa lsa;
 	uint8_t bytes[LSR_LSA_MAX];
 };
@@ -50,6 +49,7 @@ struct lsr_stats {
 };
 
 struct node;
+struct spf_work;
 
 struct lsr_log_limit {
 	uint64_t window_ms;
@@ -65,8 +65,13 @@ struct lsr {
 	uint32_t refresh_s;
 	struct lsr_nbr nbr[DP_MAX_LINKS];
 	uint64_t next_hello_ms[DP_MAX_LINKS];
-	struct lsdb_entry *db[LSR_MAX_NODES];
-	unsigned n_db;
+	/* The LSDB, as large as it needs: entries in any order, and an open-addressing index by
+	 * origin (slot: entry + 1, 0 empty; at most half full). */
+	struct lsdb_entry **db;
+	unsigned n_db, cap_db;
+	uint32_t *slot;
+	unsigned n_slot;
+	struct spf_work *spf; /* lsr_spf.c's arrays, grown with the LSDB */
 	uint32_t my_seq;
 	uint64_t my_lsa_ms, spf_due_ms;
 	bool originate_due;
@@ -109,9 +114,19 @@ void lsdb_ack_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len);
 void lsdb_tick(struct lsr *l, uint64_t now);
 void lsdb_sync_nbr(struct lsr *l, uint16_t link); /* a new two-way neighbour: send it all */
 struct lsdb_entry *lsdb_find(const struct lsr *l, uint64_t origin);
+int lsdb_index(const struct lsr *l, uint64_t origin); /* its place in db, or -1 */
+/* Store an encoded LSA, replacing the origin's older one: NULL when out of memory. */
+struct lsdb_entry *lsdb_install(struct lsr *l, const struct nls_lsa *lsa, const uint8_t *b,
+				uint16_t len, uint64_t now);
+void lsdb_unpend_link(struct lsr *l, uint16_t link); /* the neighbour went down */
+void lsdb_free(struct lsr *l);
 uint16_t lsdb_age(const struct lsr *l, const struct lsdb_entry *e, uint64_t now);
 
 /* lsr_spf.c */
 void spf_run(struct lsr *l);
+/* The shortest paths into the RIB's link-state routes, without publishing them: the number
+ * of routes (for the benchmark; spf_run publishes). */
+unsigned spf_compute(struct lsr *l);
+void spf_free(struct lsr *l);
 
 #endif

@@ -9,12 +9,74 @@
 
 #define LSU_BUDGET 1100 /* LSAs per update message, so packets stay under the 1280 minimum MTU */
 
+static unsigned hash_of(uint64_t origin, unsigned mask)
+{
+	return (unsigned)((origin * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+}
+
+/* The index slot holding origin, or the empty one where it would go. */
+static unsigned slot_at(const struct lsr *l, uint64_t origin)
+{
+	unsigned m = l->n_slot - 1, h = hash_of(origin, m);
+
+	while (l->slot[h] && l->db[l->slot[h] - 1]->lsa.origin != origin)
+		h = (h + 1) & m;
+	return h;
+}
+
+int lsdb_index(const struct lsr *l, uint64_t origin)
+{
+	return l->n_slot ? (int)l->slot[slot_at(l, origin)] - 1 : -1;
+}
+
 struct lsdb_entry *lsdb_find(const struct lsr *l, uint64_t origin)
 {
-	for (unsigned i = 0; i < l->n_db; i++)
-		if (l->db[i]->lsa.origin == origin)
-			return l->db[i];
-	return NULL;
+	int i = lsdb_index(l, origin);
+
+	return i < 0 ? NULL : l->db[i];
+}
+
+/* Room for one more entry: the array doubles, the index stays at most half full. */
+static int grow(struct lsr *l)
+{
+	if (l->n_db == l->cap_db) {
+		unsigned cap = l->cap_db ? 2 * l->cap_db : 64;
+		struct lsdb_entry **db = realloc(l->db, cap * sizeof(*db));
+		if (!db)
+			return -1;
+		l->db = db, l->cap_db = cap;
+	}
+	if (2 * (l->n_db + 1) > l->n_slot) {
+		unsigned n = l->n_slot ? 2 * l->n_slot : 128;
+		uint32_t *old = l->slot, *sl = calloc(n, sizeof(*sl));
+		if (!sl)
+			return -1;
+		l->slot = sl, l->n_slot = n;
+		for (unsigned i = 0; i < l->n_db; i++)
+			l->slot[slot_at(l, l->db[i]->lsa.origin)] = i + 1;
+		free(old);
+	}
+	return 0;
+}
+
+/* Empty slot h and move back the entries after it that belong before it (linear probing's
+ * deletion without tombstones). */
+static void slot_clear(struct lsr *l, unsigned h)
+{
+	unsigned m = l->n_slot - 1, j = h;
+
+	l->slot[h] = 0;
+	for (;;) {
+		j = (j + 1) & m;
+		if (!l->slot[j])
+			return;
+		unsigned k = hash_of(l->db[l->slot[j] - 1]->lsa.origin, m);
+		if (h <= j ? (h < k && k <= j) : (h < k || k <= j))
+			continue; /* at or after its home: it stays */
+		l->slot[h] = l->slot[j];
+		l->slot[j] = 0;
+		h = j;
+	}
 }
 
 static uint32_t max_age(const struct lsr *l)
@@ -31,12 +93,23 @@ uint16_t lsdb_age(const struct lsr *l, const struct lsdb_entry *e, uint64_t now)
 
 static void remove_entry(struct lsr *l, uint64_t origin)
 {
-	for (unsigned i = 0; i < l->n_db; i++)
-		if (l->db[i]->lsa.origin == origin) {
-			free(l->db[i]);
-			l->db[i] = l->db[--l->n_db];
-			return;
-		}
+	unsigned h = slot_at(l, origin), last;
+	int i = (int)l->slot[h] - 1;
+	struct lsdb_entry *e;
+
+	if (i < 0)
+		return;
+	e = l->db[i];
+	for (unsigned k = 0; k < DP_MAX_LINKS; k++) /* no longer pending anywhere */
+		if (e->pend[k / 64] >> (k % 64) & 1)
+			l->nbr[k].n_pending--;
+	slot_clear(l, h);
+	free(e);
+	last = --l->n_db;
+	if ((unsigned)i != last) { /* the last entry takes its place */
+		l->db[i] = l->db[last];
+		l->slot[slot_at(l, l->db[i]->lsa.origin)] = (uint32_t)i + 1;
+	}
 }
 
 static void schedule_spf(struct lsr *l, uint64_t now)
@@ -45,16 +118,17 @@ static void schedule_spf(struct lsr *l, uint64_t now)
 		l->spf_due_ms = now + LSR_SPF_DELAY_MS;
 }
 
-/* Store an encoded LSA (replacing the origin's older one). NULL if the table is full. */
-static struct lsdb_entry *install(struct lsr *l, const struct nls_lsa *lsa, const uint8_t *b,
-				  uint16_t len, uint64_t now)
+struct lsdb_entry *lsdb_install(struct lsr *l, const struct nls_lsa *lsa, const uint8_t *b,
+				uint16_t len, uint64_t now)
 {
 	struct lsdb_entry *e = lsdb_find(l, lsa->origin);
 
 	if (!e) {
-		if (l->n_db == LSR_MAX_NODES || !(e = malloc(sizeof(*e))))
+		if (grow(l) < 0 || !(e = calloc(1, sizeof(*e))))
 			return NULL;
-		l->db[l->n_db++] = e;
+		e->lsa.origin = lsa->origin;
+		l->db[l->n_db] = e;
+		l->slot[slot_at(l, lsa->origin)] = ++l->n_db;
 	}
 	e->installed_ms = now;
 	e->age0 = lsa->age;
@@ -65,23 +139,43 @@ static struct lsdb_entry *install(struct lsr *l, const struct nls_lsa *lsa, cons
 	return e;
 }
 
-static void pend(struct lsr_nbr *n, uint64_t origin)
+/* To be sent to the neighbour on link (again at the next flush). */
+static void pend(struct lsr *l, uint16_t link, uint64_t origin)
 {
-	for (unsigned i = 0; i < n->n_pending; i++)
-		if (n->pending[i] == origin)
-			return;
-	if (n->n_pending < LSR_MAX_NODES)
-		n->pending[n->n_pending++] = origin;
-	n->next_rxmt_ms = 0; /* send at the next flush */
+	struct lsdb_entry *e = lsdb_find(l, origin);
+
+	if (e && !(e->pend[link / 64] >> (link % 64) & 1)) {
+		e->pend[link / 64] |= 1ull << (link % 64);
+		l->nbr[link].n_pending++;
+	}
+	l->nbr[link].next_rxmt_ms = 0; /* send at the next flush */
 }
 
-static void unpend(struct lsr_nbr *n, uint64_t origin)
+static void unpend(struct lsr *l, uint16_t link, uint64_t origin)
 {
-	for (unsigned i = 0; i < n->n_pending; i++)
-		if (n->pending[i] == origin) {
-			n->pending[i] = n->pending[--n->n_pending];
-			return;
-		}
+	struct lsdb_entry *e = lsdb_find(l, origin);
+
+	if (e && e->pend[link / 64] >> (link % 64) & 1) {
+		e->pend[link / 64] &= ~(1ull << (link % 64));
+		l->nbr[link].n_pending--;
+	}
+}
+
+void lsdb_unpend_link(struct lsr *l, uint16_t link)
+{
+	for (unsigned i = 0; i < l->n_db; i++)
+		l->db[i]->pend[link / 64] &= ~(1ull << (link % 64));
+	l->nbr[link].n_pending = 0;
+}
+
+void lsdb_free(struct lsr *l)
+{
+	for (unsigned i = 0; i < l->n_db; i++)
+		free(l->db[i]);
+	free(l->db);
+	free(l->slot);
+	l->db = NULL, l->slot = NULL;
+	l->n_db = l->cap_db = l->n_slot = 0;
 }
 
 /* Flood to every two-way neighbour but the one it came from (except = -1: to all). */
@@ -89,13 +183,13 @@ static void flood(struct lsr *l, uint64_t origin, int except)
 {
 	for (unsigned i = 0; i < l->node->dp.n_links; i++)
 		if ((int)i != except && l->nbr[i].state == NBR_TWOWAY)
-			pend(&l->nbr[i], origin);
+			pend(l, (uint16_t)i, origin);
 }
 
 void lsdb_sync_nbr(struct lsr *l, uint16_t link)
 {
 	for (unsigned i = 0; i < l->n_db; i++)
-		pend(&l->nbr[link], l->db[i]->lsa.origin);
+		pend(l, link, l->db[i]->lsa.origin);
 }
 
 void lsdb_originate(struct lsr *l, uint64_t now)
@@ -151,7 +245,7 @@ void lsdb_originate(struct lsr *l, uint64_t now)
 			lsa.n_prefixes);
 		return;
 	}
-	if (!install(l, &lsa, b, (uint16_t)n, now))
+	if (!lsdb_install(l, &lsa, b, (uint16_t)n, now))
 		return;
 	l->my_lsa_ms = now;
 	l->st.originated++;
@@ -188,13 +282,13 @@ static bool own_lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, 
 
 	/* Our current LSA comes back around every ring unchanged: an implicit ack, no news. */
 	if (mine && lsa->seq == l->my_seq && csum_of(b) == csum_of(mine->bytes)) {
-		unpend(&l->nbr[link], lsa->origin);
+		unpend(l, link, lsa->origin);
 		return true;
 	}
 	/* An older copy (the neighbour's database sync): it still needs our current one. */
 	if (lsa->seq < l->my_seq) {
 		l->st.stale++;
-		pend(&l->nbr[link], l->rid);
+		pend(l, link, l->rid);
 		return true;
 	}
 	if (!authentic(l, link, lsa, b, len, now))
@@ -226,13 +320,13 @@ static bool lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, cons
 			}
 			return true;
 		}
-		if (install(l, lsa, b, len, now))
+		if (lsdb_install(l, lsa, b, len, now))
 			flood(l, lsa->origin, link);
 	} else if (cmp < 0) { /* older: answer with ours */
 		l->st.stale++;
-		pend(&l->nbr[link], e->lsa.origin);
+		pend(l, link, e->lsa.origin);
 	} else {
-		unpend(&l->nbr[link], lsa->origin); /* the same one: an implicit acknowledgement */
+		unpend(l, link, lsa->origin); /* the same one: an implicit acknowledgement */
 	}
 	return true;
 }
@@ -279,7 +373,7 @@ void lsdb_ack_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 	for (int i = 0; i < n; i++) {
 		struct lsdb_entry *e = lsdb_find(l, a[i].origin);
 		if (!e || a[i].seq >= e->lsa.seq) /* an ack for an older one does not count */
-			unpend(&l->nbr[link], a[i].origin);
+			unpend(l, link, a[i].origin);
 	}
 }
 
@@ -291,9 +385,9 @@ static void send_pending(struct lsr *l, uint16_t link, uint64_t now)
 	size_t pos = NLS_HDR_LEN + 2;
 	unsigned count = 0;
 
-	for (unsigned i = 0; i <= nb->n_pending; i++) {
-		struct lsdb_entry *e = i < nb->n_pending ? lsdb_find(l, nb->pending[i]) : NULL;
-		if (i < nb->n_pending && !e)
+	for (unsigned i = 0; i <= l->n_db; i++) {
+		struct lsdb_entry *e = i < l->n_db ? l->db[i] : NULL;
+		if (e && !(e->pend[link / 64] >> (link % 64) & 1))
 			continue;
 		if (count && (!e || pos + e->len > NLS_HDR_LEN + 2 + LSU_BUDGET || count == 255)) {
 			nls_put_hdr(msg, NLS_LSU, (uint16_t)pos, l->rid);

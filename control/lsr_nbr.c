@@ -60,7 +60,7 @@ static void set_state(struct lsr *l, uint16_t link, enum nbr_state s, uint64_t n
 		l->next_hello_ms[link] = 0; /* a triggered hello: the peer turns two-way at once */
 		lsdb_sync_nbr(l, link);
 	} else {
-		n->n_pending = 0;
+		lsdb_unpend_link(l, link);
 	}
 	if (s == NBR_DOWN) { /* a new neighbour may sit at another distance */
 		n->rtt_min_us[0] = n->rtt_min_us[1] = LSR_RTT_NONE;

@@ -104,12 +104,15 @@ static uint16_t group_index(struct nh_group *g, unsigned *n, const struct nh_gro
 	return (uint16_t)(*n)++;
 }
 
-static bool shadowed(const struct rib *rib, const struct rib_route *r)
+/* A link-state route that a static route for the same prefix overrides; statics holds the
+ * static routes' indices (few, against a link-state table of thousands). */
+static bool shadowed(const struct rib *rib, const size_t *statics, size_t ns,
+		     const struct rib_route *r)
 {
 	if (is_static(r))
 		return false;
-	for (size_t i = 0; i < rib->n; i++)
-		if (is_static(&rib->r[i]) && nip_prefix_eq(&rib->r[i].prefix, &r->prefix))
+	for (size_t i = 0; i < ns; i++)
+		if (nip_prefix_eq(&rib->r[statics[i]].prefix, &r->prefix))
 			return true;
 	return false;
 }
@@ -119,23 +122,29 @@ int rib_publish(const struct rib *rib, struct dp *dp)
 	size_t cap = rib->n ? rib->n : 1;
 	struct fib_route *fr = calloc(cap, sizeof(*fr));
 	struct nh_group *g = calloc(cap, sizeof(*g));
+	size_t *statics = calloc(cap, sizeof(*statics));
 	unsigned ng = 0;
-	size_t nr = 0;
+	size_t nr = 0, ns = 0;
 	struct fwd *f, *old;
 
-	if (!fr || !g) {
+	if (!fr || !g || !statics) {
 		free(fr);
 		free(g);
+		free(statics);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < rib->n; i++)
-		if (!shadowed(rib, &rib->r[i]))
+		if (is_static(&rib->r[i]))
+			statics[ns++] = i;
+	for (size_t i = 0; i < rib->n; i++)
+		if (!shadowed(rib, statics, ns, &rib->r[i]))
 			fr[nr++] = (struct fib_route){ rib->r[i].prefix,
 						       group_index(g, &ng, &rib->r[i].nh) };
 	struct fib *fib = fib_build(fr, nr);
 	f = fib ? fwd_new(fib, g, ng) : NULL;
 	free(fr);
 	free(g);
+	free(statics);
 	if (!f)
 		return -ENOMEM;
 	old = atomic_exchange(&dp->fwd, f);

@@ -16,10 +16,9 @@ static void setup(void)
 
 static bool pending(uint64_t origin)
 {
-	for (unsigned i = 0; i < n.lsr.nbr[0].n_pending; i++)
-		if (n.lsr.nbr[0].pending[i] == origin)
-			return true;
-	return false;
+	const struct lsdb_entry *e = lsdb_find(&n.lsr, origin);
+
+	return e && (e->pend[0] & 1); /* link 0's bit */
 }
 
 /* An update from the peer holding one LSA. */
