@@ -143,6 +143,7 @@ static void spf_against_reference(void)
 		spf_free(&n.lsr);
 		lsdb_free(&n.lsr);
 		rib_free(&n.rib);
+		ring_free(&n.dp.from_ctl); /* the fixture's, made again next round */
 	}
 }
 
