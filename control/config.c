@@ -463,17 +463,21 @@ static int st_route(struct ctx *x, char **t, int n)
 	return 0;
 }
 
+bool parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
+		unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return s[0] && s[0] != '-' && !*end && !errno && *v >= lo && *v <= hi;
+}
+
 /* The one value of a keyword as a whole number in [lo, hi]; false if it is not one. */
 static bool uint_arg(char **t, int n, unsigned long long lo, unsigned long long hi,
 		     unsigned long long *v)
 {
-	char *end;
-
-	if (n != 2)
-		return false;
-	errno = 0;
-	*v = strtoull(t[1], &end, 10);
-	return t[1][0] != '-' && !*end && !errno && *v >= lo && *v <= hi;
+	return n == 2 && parse_uint(t[1], lo, hi, v);
 }
 
 /* "KEYWORD on|off" into *v; false if the value is neither. */

@@ -73,6 +73,9 @@ void config_print(const struct config *c, FILE *f);
 const struct nip_addr *config_selfcert(const struct config *c);
 /* Index of a link by name, or -1. */
 int config_link(const struct config *c, const char *name);
+/* A whole decimal number in [lo, hi]: false if s is not one. */
+bool parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
+		unsigned long long *v);
 /* Parse "IP:PORT" or "[IPv6]:PORT". */
 int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 void format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size);

@@ -2,7 +2,6 @@
  * an emulated LPWAN link, and the rule set checked when the file is read, not at the first
  * packet. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -10,15 +9,6 @@
 #include "schc.h"
 
 #define FAIL(...) (snprintf(why, n, __VA_ARGS__), -1)
-
-/* An unsigned number in [lo, hi], or -1. */
-static long bounded(const char *v, long lo, long hi)
-{
-	char *end;
-	long x = strtol(v, &end, 10);
-
-	return *v && !*end && x >= lo && x <= hi ? x : -1;
-}
 
 /* A rules path as written, or relative to the configuration file's directory. */
 static int rules_path(struct link_cfg *l, const char *val, const char *conf)
@@ -33,7 +23,7 @@ static int rules_path(struct link_cfg *l, const char *val, const char *conf)
 int config_schc_option(struct link_cfg *l, const char *key, const char *val, const char *conf,
 		       char *why, size_t n)
 {
-	long v;
+	unsigned long long v;
 
 	if (!strcmp(key, "local") || !strcmp(key, "peer")) {
 		bool local = key[0] == 'l';
@@ -51,7 +41,7 @@ int config_schc_option(struct link_cfg *l, const char *key, const char *val, con
 				    val);
 		l->schc_tx = val[0] == 'g' ? SCHC_DOWN : SCHC_UP;
 	} else if (!strcmp(key, "frame")) {
-		if ((v = bounded(val, SCHC_FRAME_MIN, SCHC_FRAME_MAX)) < 0)
+		if (!parse_uint(val, SCHC_FRAME_MIN, SCHC_FRAME_MAX, &v))
 			return FAIL("frame '%s' out of range; use %d to %d octets (51: LoRaWAN DR0, "
 				    "EU868)", val, SCHC_FRAME_MIN, SCHC_FRAME_MAX);
 		l->frame = (uint16_t)v;
@@ -62,12 +52,12 @@ int config_schc_option(struct link_cfg *l, const char *key, const char *val, con
 				    "(LoRa SF7, 125 kHz) or 250kbit", val);
 		l->bitrate = (uint32_t)r;
 	} else if (!strcmp(key, "duty")) {
-		if ((v = bounded(val, 1, 100)) < 0)
+		if (!parse_uint(val, 1, 100, &v))
 			return FAIL("duty '%s' out of range; use a percentage, 1 to 100 (1: EU868's "
 				    "limit, 100: none)", val);
 		l->duty = (uint8_t)v;
 	} else if (!strcmp(key, "loss")) {
-		if ((v = bounded(val, 0, 99)) < 0)
+		if (!parse_uint(val, 0, 99, &v))
 			return FAIL("loss '%s' out of range; use a percentage of frames, 0 to 99", val);
 		l->loss = (uint8_t)v;
 	} else {

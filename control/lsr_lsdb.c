@@ -100,9 +100,9 @@ static void remove_entry(struct lsr *l, uint64_t origin)
 	if (i < 0)
 		return;
 	e = l->db[i];
-	for (unsigned k = 0; k < DP_MAX_LINKS; k++) /* no longer pending anywhere */
-		if (e->pend[k / 64] >> (k % 64) & 1)
-			l->nbr[k].n_pending--;
+	for (unsigned w = 0; w < DP_MAX_LINKS / 64; w++) /* no longer pending anywhere */
+		for (uint64_t m = e->pend[w]; m; m &= m - 1)
+			l->nbr[64 * w + (unsigned)__builtin_ctzll(m)].n_pending--;
 	slot_clear(l, h);
 	free(e);
 	last = --l->n_db;
@@ -139,11 +139,9 @@ struct lsdb_entry *lsdb_install(struct lsr *l, const struct nls_lsa *lsa, const 
 	return e;
 }
 
-/* To be sent to the neighbour on link (again at the next flush). */
-static void pend(struct lsr *l, uint16_t link, uint64_t origin)
+/* To be sent to the neighbour on link (again at the next flush); e may be NULL (gone). */
+static void pend(struct lsr *l, uint16_t link, struct lsdb_entry *e)
 {
-	struct lsdb_entry *e = lsdb_find(l, origin);
-
 	if (e && !(e->pend[link / 64] >> (link % 64) & 1)) {
 		e->pend[link / 64] |= 1ull << (link % 64);
 		l->nbr[link].n_pending++;
@@ -151,10 +149,8 @@ static void pend(struct lsr *l, uint16_t link, uint64_t origin)
 	l->nbr[link].next_rxmt_ms = 0; /* send at the next flush */
 }
 
-static void unpend(struct lsr *l, uint16_t link, uint64_t origin)
+static void unpend(struct lsr *l, uint16_t link, struct lsdb_entry *e)
 {
-	struct lsdb_entry *e = lsdb_find(l, origin);
-
 	if (e && e->pend[link / 64] >> (link % 64) & 1) {
 		e->pend[link / 64] &= ~(1ull << (link % 64));
 		l->nbr[link].n_pending--;
@@ -179,17 +175,17 @@ void lsdb_free(struct lsr *l)
 }
 
 /* Flood to every two-way neighbour but the one it came from (except = -1: to all). */
-static void flood(struct lsr *l, uint64_t origin, int except)
+static void flood(struct lsr *l, struct lsdb_entry *e, int except)
 {
 	for (unsigned i = 0; i < l->node->dp.n_links; i++)
 		if ((int)i != except && l->nbr[i].state == NBR_TWOWAY)
-			pend(l, (uint16_t)i, origin);
+			pend(l, (uint16_t)i, e);
 }
 
 void lsdb_sync_nbr(struct lsr *l, uint16_t link)
 {
 	for (unsigned i = 0; i < l->n_db; i++)
-		pend(l, link, l->db[i]->lsa.origin);
+		pend(l, link, l->db[i]);
 }
 
 void lsdb_originate(struct lsr *l, uint64_t now)
@@ -205,7 +201,7 @@ void lsdb_originate(struct lsr *l, uint64_t now)
 			nls_lsa_set_age(e->bytes, (uint16_t)max_age(l));
 			e->age0 = (uint16_t)max_age(l);
 			e->installed_ms = now;
-			flood(l, l->rid, -1);
+			flood(l, e, -1);
 		}
 		l->my_seq = 0;
 	}
@@ -245,11 +241,12 @@ void lsdb_originate(struct lsr *l, uint64_t now)
 			lsa.n_prefixes);
 		return;
 	}
-	if (!lsdb_install(l, &lsa, b, (uint16_t)n, now))
+	struct lsdb_entry *e = lsdb_install(l, &lsa, b, (uint16_t)n, now);
+	if (!e)
 		return;
 	l->my_lsa_ms = now;
 	l->st.originated++;
-	flood(l, l->rid, -1);
+	flood(l, e, -1);
 }
 
 static uint16_t csum_of(const uint8_t *lsa)
@@ -275,20 +272,18 @@ static bool authentic(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, c
 
 /* An LSA of ours came back. If the network holds a newer or different one under our current
  * sequence (we restarted), continue past it so our next LSA supersedes it (spec §9). */
-static bool own_lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, const uint8_t *b,
-		       uint16_t len, uint64_t now)
+static bool own_lsa_rx(struct lsr *l, uint16_t link, struct lsdb_entry *mine,
+		       const struct nls_lsa *lsa, const uint8_t *b, uint16_t len, uint64_t now)
 {
-	const struct lsdb_entry *mine = lsdb_find(l, l->rid);
-
 	/* Our current LSA comes back around every ring unchanged: an implicit ack, no news. */
 	if (mine && lsa->seq == l->my_seq && csum_of(b) == csum_of(mine->bytes)) {
-		unpend(l, link, lsa->origin);
+		unpend(l, link, mine);
 		return true;
 	}
 	/* An older copy (the neighbour's database sync): it still needs our current one. */
 	if (lsa->seq < l->my_seq) {
 		l->st.stale++;
-		pend(l, link, l->rid);
+		pend(l, link, mine);
 		return true;
 	}
 	if (!authentic(l, link, lsa, b, len, now))
@@ -309,7 +304,7 @@ static bool lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, cons
 	int cmp = e ? compare(lsa, b, e) : 1;
 
 	if (lsa->origin == l->rid)
-		return own_lsa_rx(l, link, lsa, b, len, now);
+		return own_lsa_rx(l, link, e, lsa, b, len, now);
 	if (cmp > 0) {
 		if (!authentic(l, link, lsa, b, len, now))
 			return false;
@@ -320,13 +315,13 @@ static bool lsa_rx(struct lsr *l, uint16_t link, const struct nls_lsa *lsa, cons
 			}
 			return true;
 		}
-		if (lsdb_install(l, lsa, b, len, now))
-			flood(l, lsa->origin, link);
+		if ((e = lsdb_install(l, lsa, b, len, now)))
+			flood(l, e, link);
 	} else if (cmp < 0) { /* older: answer with ours */
 		l->st.stale++;
-		pend(l, link, e->lsa.origin);
+		pend(l, link, e);
 	} else {
-		unpend(l, link, lsa->origin); /* the same one: an implicit acknowledgement */
+		unpend(l, link, e); /* the same one: an implicit acknowledgement */
 	}
 	return true;
 }
@@ -373,7 +368,7 @@ void lsdb_ack_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 	for (int i = 0; i < n; i++) {
 		struct lsdb_entry *e = lsdb_find(l, a[i].origin);
 		if (!e || a[i].seq >= e->lsa.seq) /* an ack for an older one does not count */
-			unpend(l, link, a[i].origin);
+			unpend(l, link, e);
 	}
 }
 

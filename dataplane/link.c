@@ -51,7 +51,7 @@ void link_udp_defaults(struct link *l, unsigned overhead)
 	l->gso = true; /* Linux 4.18+; turned off at the first refusal */
 }
 
-static int open_udp(struct link *l, char *err, size_t errlen)
+int link_udp_open(struct link *l, char *err, size_t errlen)
 {
 	/* Connected: the kernel delivers only the neighbour's datagrams, and sends need no name. */
 	if (link_udp_bind(l) < 0 ||
@@ -107,7 +107,7 @@ int link_open(struct link *l, char *err, size_t errlen)
 
 	l->fd = -1;
 	l->n_tx = 0;
-	rc = l->cfg.kind == LINK_UDP ? open_udp(l, err, errlen) :
+	rc = l->cfg.kind == LINK_UDP ? link_udp_open(l, err, errlen) :
 	     l->cfg.kind == LINK_ETH ? open_eth(l, err, errlen) :
 	     l->cfg.kind == LINK_TUN ? tun_open(l, err, errlen) :
 				       schc_link_open(l, err, errlen);

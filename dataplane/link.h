@@ -122,6 +122,9 @@ static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool
 		link_flush(l, pool, st);
 }
 
+/* A plain udp link's socket, bound and connected to its peer, with link_udp_defaults (no
+ * overhead); -1 with "link NAME: udp socket: ..." in err. */
+int link_udp_open(struct link *l, char *err, size_t errlen);
 /* A udp link's socket, bound to its local address (-1 with errno), and its defaults: the MTU
  * of a 1500-octet underlay less overhead octets a packet, GSO on. */
 int link_udp_bind(struct link *l);

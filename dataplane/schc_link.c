@@ -6,27 +6,20 @@
  * datagram of a connected UDP socket. Received frames are restored, or reassembled and restored,
  * into New IP packets for the forwarding path; whatever cannot be is counted and dropped.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "dp.h"
+#include "rnd.h"
 #include "schc_link.h"
-
-static uint64_t rnd(struct schc_link *s) /* xorshift64*: the loss draw */
-{
-	s->rng ^= s->rng >> 12, s->rng ^= s->rng << 25, s->rng ^= s->rng >> 27;
-	return s->rng * 0x2545F4914F6CDD1Dull;
-}
 
 int schc_link_open(struct link *l, char *err, size_t errlen)
 {
 	const struct link_cfg *c = &l->cfg;
 	struct schc_link *s = calloc(1, sizeof(*s));
 	char e[SCHC_ERR + 64];
-	int mine, theirs;
 
 	if (!s) {
 		snprintf(err, errlen, "link %s: out of memory", c->name);
@@ -43,24 +36,18 @@ int schc_link_open(struct link *l, char *err, size_t errlen)
 	}
 	s->tx_dir = c->schc_tx;
 	s->rx_dir = c->schc_tx == SCHC_UP ? SCHC_DOWN : SCHC_UP;
-	mine = c->schc_tx == SCHC_UP ? s->rs.frag_up : s->rs.frag_down;
-	theirs = c->schc_tx == SCHC_UP ? s->rs.frag_down : s->rs.frag_up;
-	s->tx_frag = mine, s->rx_frag = theirs;
+	s->tx_frag = c->schc_tx == SCHC_UP ? s->rs.frag_up : s->rs.frag_down;
+	s->rx_frag = c->schc_tx == SCHC_UP ? s->rs.frag_down : s->rs.frag_up;
 	s->frame = c->frame, s->bitrate = c->bitrate, s->duty = c->duty, s->loss = c->loss;
 	s->rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)c->schc_tx << 32) ^ c->local_len;
 	for (const char *p = c->name; *p; p++) /* a reproducible loss pattern per link */
 		s->rng = (s->rng ^ (uint8_t)*p) * 0x100000001b3ull;
 	if (!s->rng)
 		s->rng = 1;
-	if (link_udp_bind(l) < 0 ||
-	    connect(l->fd, (struct sockaddr *)&c->peer, c->peer_len) < 0) {
-		snprintf(err, errlen, "link %s: udp socket: %s", c->name, strerror(errno));
-		return -1;
-	}
 	/* New IP's minimum MTU (spec §1): whatever does not fit a frame is fragmented. */
 	if (!l->cfg.mtu)
 		l->cfg.mtu = LINK_MTU_MIN;
-	return 0;
+	return link_udp_open(l, err, errlen); /* frames: one a datagram, to the connected peer */
 }
 
 void schc_link_close(struct link *l)
@@ -268,7 +255,7 @@ static void air_end(struct link *l)
 	s->radio_free_ns = s->air_done_ns + t * (100u - s->duty) / s->duty;
 	STAT_ADD(s->st.frames_tx, 1);
 	STAT_ADD(s->st.air_us, t / 1000);
-	if (s->loss && rnd(s) % 100 < s->loss) {
+	if (s->loss && dp_rnd(&s->rng) % 100 < s->loss) {
 		STAT_ADD(s->st.frames_lost, 1);
 		return;
 	}

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "rnd.h"
 #include "sched.h"
 #include "stats.h"
 
@@ -70,10 +71,7 @@ void sched_destroy(struct sched *s, struct pool *pool)
 
 static double rnd01(struct sched *s)
 {
-	s->rng ^= s->rng >> 12;
-	s->rng ^= s->rng << 25;
-	s->rng ^= s->rng >> 27;
-	return (double)((s->rng * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
+	return (double)(dp_rnd(&s->rng) >> 11) * 0x1.0p-53;
 }
 
 static unsigned queue_of(const struct sched *s, const struct pkt *k)

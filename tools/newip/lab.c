@@ -143,12 +143,11 @@ static int write_config(const struct lab *lab, int node, const char *path)
 				fprintf(f, l->v6 ? "link %s udp local [%s]:6464 key %s endpoint [%s]:6464" :
 						   "link %s udp local %s:6464 key %s endpoint %s:6464",
 					ifname, a, lab->pub[side ? l->a : l->b], b);
-			else if (l->schc) /* not New IP's port: SCHC frames are not New IP packets */
-				fprintf(f, l->v6 ? "link %s schc local [%s]:6470 peer [%s]:6470" :
-						   "link %s schc local %s:6470 peer %s:6470", ifname, a, b);
-			else
-				fprintf(f, l->v6 ? "link %s udp local [%s]:6464 peer [%s]:6464" :
-						   "link %s udp local %s:6464 peer %s:6464", ifname, a, b);
+			else /* schc: not New IP's port, SCHC frames are not New IP packets */
+				fprintf(f, l->v6 ? "link %s %s local [%s]:%d peer [%s]:%d" :
+						   "link %s %s local %s:%d peer %s:%d", ifname,
+					l->schc ? "schc" : "udp", a, l->schc ? 6470 : 6464, b,
+					l->schc ? 6470 : 6464);
 		}
 		if (l->schc) /* spec §13.4: the same rules at both ends, each its own role */
 			fprintf(f, "%s role %s", l->schc_opts, l->schc_gw == node ? "gateway" :
