@@ -160,8 +160,8 @@ static json_t *cmd_routes(struct node *n)
 		json_array_append_new(routes, json_pack("{s:s, s:s, s:s}", "prefix", s, "via",
 							"local", "origin", "local"));
 	}
-	for (size_t i = 0; i < n->rib.n; i++) {
-		const struct rib_route *r = &n->rib.r[i];
+	for (size_t i = 0; i < n->rib.n + n->rib.n_ls; i++) {
+		const struct rib_route *r = i < n->rib.n ? &n->rib.r[i] : &n->rib.ls[i - n->rib.n];
 		char via[NH_MAX_PATHS * (LINK_NAME + 1)] = "";
 		for (unsigned k = 0; k < r->nh.n; k++) {
 			strcat(via, k ? "," : "");
@@ -208,7 +208,12 @@ static json_t *cmd_route_change(struct node *n, json_t *req, bool add)
 		if (rc == -ENOENT)
 			return error("no static route for %s", prefix);
 	}
-	if (rc < 0 || rib_publish(&n->rib, &n->dp) < 0)
+	if (rc == 0 && (rc = rib_publish(&n->rib, &n->dp)) < 0 && add)
+		rib_del(&n->rib, &p); /* not in the FIB: not in the RIB either */
+	if (rc == -ENOSPC)
+		return error("route %s not added: the FIB holds at most 65535 next-hop groups",
+			     prefix);
+	if (rc < 0)
 		return error("%s", "out of memory");
 	return json_pack("{s:b}", "ok", 1);
 }

@@ -1,4 +1,4 @@
-/* RIB: the control plane's route list; the data plane only ever sees tables built from it. */
+/* RIB: the control plane's routes; the data plane only ever sees tables built from them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,22 +6,67 @@
 
 #include "rib.h"
 
-static bool is_static(const struct rib_route *r)
+static uint32_t prefix_hash(const struct nip_prefix *p)
 {
-	return r->origin != ORIGIN_LS;
+	uint32_t h = fnv1a32(FNV32_BASIS ^ p->addr.len, (const uint8_t *)&p->plen, sizeof(p->plen));
+
+	return fnv1a32(h, p->addr.b, p->addr.len);
 }
 
-static int append(struct rib *rib, const struct rib_route *r)
+/* The index slot that holds p, or the free slot where it would go. */
+static size_t slot_of(const struct rib *rib, const struct nip_prefix *p)
 {
-	if (rib->n == rib->cap) {
-		size_t cap = rib->cap ? 2 * rib->cap : 64;
-		struct rib_route *n = realloc(rib->r, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		rib->r = n;
-		rib->cap = cap;
+	size_t s = prefix_hash(p) & rib->idx_mask;
+
+	while (rib->idx[s] != RIB_SLOT_FREE && !nip_prefix_eq(&rib->r[rib->idx[s]].prefix, p))
+		s = (s + 1) & rib->idx_mask;
+	return s;
+}
+
+/* Keep the index at most half full: rebuild it twice as large when it would not be. */
+static int index_grow(struct rib *rib)
+{
+	size_t size = rib->idx ? 2 * (rib->idx_mask + 1) : 128;
+
+	if (rib->idx && 2 * (rib->n + 1) <= rib->idx_mask + 1)
+		return 0;
+	uint32_t *idx = malloc(size * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	free(rib->idx);
+	rib->idx = idx;
+	rib->idx_mask = size - 1;
+	memset(idx, 0xff, size * sizeof(*idx));
+	for (size_t i = 0; i < rib->n; i++)
+		idx[slot_of(rib, &rib->r[i].prefix)] = (uint32_t)i;
+	return 0;
+}
+
+/* Linear probing's delete: pull later entries of the same run back over the hole. */
+static void index_remove(struct rib *rib, size_t hole)
+{
+	for (size_t s = (hole + 1) & rib->idx_mask; rib->idx[s] != RIB_SLOT_FREE;
+	     s = (s + 1) & rib->idx_mask) {
+		size_t home = prefix_hash(&rib->r[rib->idx[s]].prefix) & rib->idx_mask;
+		if (((s - home) & rib->idx_mask) >= ((s - hole) & rib->idx_mask)) {
+			rib->idx[hole] = rib->idx[s];
+			hole = s;
+		}
 	}
-	rib->r[rib->n++] = *r;
+	rib->idx[hole] = RIB_SLOT_FREE;
+}
+
+static int append(struct rib_route **a, size_t *n, size_t *cap, const struct rib_route *r)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 64;
+		struct rib_route *x = realloc(*a, c * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		*a = x;
+		*cap = c;
+	}
+	(*a)[(*n)++] = *r;
 	return 0;
 }
 
@@ -29,31 +74,37 @@ int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib
 {
 	struct rib_route r = { .prefix = *p, .nh = { .n = 1, .link = { link } }, .origin = o };
 
-	for (size_t i = 0; i < rib->n; i++)
-		if (is_static(&rib->r[i]) && nip_prefix_eq(&rib->r[i].prefix, p))
-			return -EEXIST;
-	return append(rib, &r);
+	if (index_grow(rib) < 0)
+		return -ENOMEM;
+	size_t s = slot_of(rib, p);
+	if (rib->idx[s] != RIB_SLOT_FREE)
+		return -EEXIST;
+	if (append(&rib->r, &rib->n, &rib->cap, &r) < 0)
+		return -ENOMEM;
+	rib->idx[s] = (uint32_t)(rib->n - 1);
+	return 0;
 }
 
 int rib_del(struct rib *rib, const struct nip_prefix *p)
 {
-	for (size_t i = 0; i < rib->n; i++)
-		if (is_static(&rib->r[i]) && nip_prefix_eq(&rib->r[i].prefix, p)) {
-			memmove(&rib->r[i], &rib->r[i + 1], (rib->n - i - 1) * sizeof(*rib->r));
-			rib->n--;
-			return 0;
-		}
-	return -ENOENT;
+	if (!rib->idx)
+		return -ENOENT;
+	size_t s = slot_of(rib, p);
+	uint32_t i = rib->idx[s];
+	if (i == RIB_SLOT_FREE)
+		return -ENOENT;
+	index_remove(rib, s);
+	if (i != rib->n - 1) { /* the last route moves into the hole */
+		rib->r[i] = rib->r[rib->n - 1];
+		rib->idx[slot_of(rib, &rib->r[i].prefix)] = i;
+	}
+	rib->n--;
+	return 0;
 }
 
 void rib_clear_ls(struct rib *rib)
 {
-	size_t k = 0;
-
-	for (size_t i = 0; i < rib->n; i++)
-		if (is_static(&rib->r[i]))
-			rib->r[k++] = rib->r[i];
-	rib->n = k;
+	rib->n_ls = 0;
 }
 
 int rib_add_ls(struct rib *rib, const struct nip_prefix *p, const struct nh_group *nh,
@@ -61,12 +112,14 @@ int rib_add_ls(struct rib *rib, const struct nip_prefix *p, const struct nh_grou
 {
 	struct rib_route r = { .prefix = *p, .nh = *nh, .origin = ORIGIN_LS, .cost = cost };
 
-	return append(rib, &r);
+	return append(&rib->ls, &rib->n_ls, &rib->cap_ls, &r);
 }
 
 void rib_free(struct rib *rib)
 {
 	free(rib->r);
+	free(rib->ls);
+	free(rib->idx);
 	memset(rib, 0, sizeof(*rib));
 }
 
@@ -93,60 +146,96 @@ void ctl_grace_period(struct dp *dp)
 		nanosleep(&ms, NULL);
 }
 
-/* Index of an identical group in g[0..n), appending it if new. */
-static uint16_t group_index(struct nh_group *g, unsigned *n, const struct nh_group *x)
+/* The distinct next-hop groups, found by hash: a full table has few, a big NLS area many. */
+struct groups {
+	struct nh_group *g;
+	uint32_t *slot; /* index into g, or RIB_SLOT_FREE */
+	size_t n, mask;
+};
+
+static uint32_t group_hash(const struct nh_group *x)
 {
-	for (unsigned i = 0; i < *n; i++)
-		if (g[i].n == x->n && g[i].hops == x->hops && g[i].lat_us == x->lat_us &&
-		    !memcmp(g[i].link, x->link, x->n * sizeof(x->link[0])))
-			return (uint16_t)i;
-	g[*n] = *x;
-	return (uint16_t)(*n)++;
+	uint32_t h = FNV32_BASIS ^ x->n ^ (uint32_t)x->hops << 8;
+
+	h = fnv1a32(h, (const uint8_t *)&x->lat_us, sizeof(x->lat_us));
+	return fnv1a32(h, (const uint8_t *)x->link, x->n * sizeof(x->link[0]));
 }
 
-/* A link-state route that a static route for the same prefix overrides; statics holds the
- * static routes' indices (few, against a link-state table of thousands). */
-static bool shadowed(const struct rib *rib, const size_t *statics, size_t ns,
+static bool group_eq(const struct nh_group *a, const struct nh_group *b)
+{
+	return a->n == b->n && a->hops == b->hops && a->lat_us == b->lat_us &&
+	       !memcmp(a->link, b->link, a->n * sizeof(a->link[0]));
+}
+
+/* x's index, appending it if new; -1 when FIB_NONE groups are already there. */
+static int group_index(struct groups *gs, const struct nh_group *x)
+{
+	size_t s = group_hash(x) & gs->mask;
+
+	for (; gs->slot[s] != RIB_SLOT_FREE; s = (s + 1) & gs->mask)
+		if (group_eq(&gs->g[gs->slot[s]], x))
+			return (int)gs->slot[s];
+	if (gs->n == FIB_NONE)
+		return -1;
+	gs->g[gs->n] = *x;
+	gs->slot[s] = (uint32_t)gs->n;
+	return (int)gs->n++;
+}
+
+/* Next-hop group of route r into fr[*nr]; -ENOSPC when there are too many groups. */
+static int add_route(struct fib_route *fr, size_t *nr, struct groups *gs,
 		     const struct rib_route *r)
 {
-	if (is_static(r))
-		return false;
-	for (size_t i = 0; i < ns; i++)
-		if (nip_prefix_eq(&rib->r[statics[i]].prefix, &r->prefix))
-			return true;
-	return false;
+	int g = group_index(gs, &r->nh);
+
+	if (g < 0)
+		return -ENOSPC;
+	fr[(*nr)++] = (struct fib_route){ r->prefix, (uint16_t)g };
+	return 0;
+}
+
+struct fwd *rib_build(const struct rib *rib, int *rc)
+{
+	size_t total = rib->n + rib->n_ls, max_g = total < FIB_NONE ? total : FIB_NONE, size = 64;
+	struct fib_route *fr = malloc((total ? total : 1) * sizeof(*fr));
+	struct groups gs = { 0 };
+	struct fwd *f = NULL;
+	size_t nr = 0;
+
+	while (size < 2 * max_g)
+		size *= 2;
+	gs.g = malloc((max_g ? max_g : 1) * sizeof(*gs.g));
+	gs.slot = malloc(size * sizeof(*gs.slot));
+	gs.mask = size - 1;
+	*rc = -ENOMEM;
+	if (!fr || !gs.g || !gs.slot)
+		goto out;
+	memset(gs.slot, 0xff, size * sizeof(*gs.slot));
+	*rc = 0;
+	for (size_t i = 0; i < rib->n && !*rc; i++)
+		*rc = add_route(fr, &nr, &gs, &rib->r[i]);
+	for (size_t i = 0; i < rib->n_ls && !*rc; i++) /* a static route for it wins */
+		if (!rib->idx || rib->idx[slot_of(rib, &rib->ls[i].prefix)] == RIB_SLOT_FREE)
+			*rc = add_route(fr, &nr, &gs, &rib->ls[i]);
+	if (*rc)
+		goto out;
+	struct fib *fib = fib_build(fr, nr);
+	f = fib ? fwd_new(fib, gs.g, (unsigned)gs.n) : NULL;
+	*rc = f ? 0 : -ENOMEM;
+out:
+	free(fr);
+	free(gs.g);
+	free(gs.slot);
+	return f;
 }
 
 int rib_publish(const struct rib *rib, struct dp *dp)
 {
-	size_t cap = rib->n ? rib->n : 1;
-	struct fib_route *fr = calloc(cap, sizeof(*fr));
-	struct nh_group *g = calloc(cap, sizeof(*g));
-	size_t *statics = calloc(cap, sizeof(*statics));
-	unsigned ng = 0;
-	size_t nr = 0, ns = 0;
-	struct fwd *f, *old;
+	int rc;
+	struct fwd *f = rib_build(rib, &rc), *old;
 
-	if (!fr || !g || !statics) {
-		free(fr);
-		free(g);
-		free(statics);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < rib->n; i++)
-		if (is_static(&rib->r[i]))
-			statics[ns++] = i;
-	for (size_t i = 0; i < rib->n; i++)
-		if (!shadowed(rib, statics, ns, &rib->r[i]))
-			fr[nr++] = (struct fib_route){ rib->r[i].prefix,
-						       group_index(g, &ng, &rib->r[i].nh) };
-	struct fib *fib = fib_build(fr, nr);
-	f = fib ? fwd_new(fib, g, ng) : NULL;
-	free(fr);
-	free(g);
-	free(statics);
 	if (!f)
-		return -ENOMEM;
+		return rc;
 	old = atomic_exchange(&dp->fwd, f);
 	if (old) {
 		ctl_grace_period(dp);

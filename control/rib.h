@@ -16,10 +16,18 @@ struct rib_route {
 	uint32_t cost; /* link-state metric sum; 0 for static */
 };
 
+/* Static routes in one array with an index by prefix; link-state ones in another, replaced
+ * whole by each SPF run. Order within each is not kept: a delete moves the last route in. */
 struct rib {
-	struct rib_route *r;
+	struct rib_route *r; /* static routes */
 	size_t n, cap;
+	struct rib_route *ls; /* link-state routes */
+	size_t n_ls, cap_ls;
+	uint32_t *idx; /* open addressing (linear probing): position in r, or RIB_SLOT_FREE */
+	size_t idx_mask;
 };
+
+#define RIB_SLOT_FREE UINT32_MAX
 
 /* A static route. 0, or -EEXIST (a static route for the prefix exists), -ENOMEM. */
 int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib_origin o);
@@ -32,7 +40,11 @@ int rib_add_ls(struct rib *rib, const struct nip_prefix *p, const struct nh_grou
 void rib_free(struct rib *rib);
 const char *rib_origin_name(enum rib_origin o);
 
-/* Build forwarding state from the RIB and swap it in; frees the old after a grace period. */
+/* The forwarding state the RIB holds now (statics win over link-state routes for the same
+ * prefix). NULL with *rc -ENOMEM, or -ENOSPC: more next-hop groups than FIB_NONE. */
+struct fwd *rib_build(const struct rib *rib, int *rc);
+
+/* rib_build, then swap it in; frees the old after a grace period. 0, -ENOMEM or -ENOSPC. */
 int rib_publish(const struct rib *rib, struct dp *dp);
 
 /* Wait until the data plane holds nothing published before (QSBR). */
