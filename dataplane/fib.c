@@ -11,11 +11,10 @@
 #define BURST_CHUNK 32
 #define LEAF_NEXT 0xffff /* a burst key whose next read is its leaf */
 
-/* The lookup's few instructions are popcounts: ask for the instruction where there is one. */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
+/* The lookup's few instructions are popcounts: ask for the instruction where there is one.
+ * gcc only: clang 14 names the dispatcher `fib_lookup.ifunc`, which other files cannot link. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define FIB_HOT __attribute__((target_clones("popcnt", "default")))
-#endif
 #endif
 #ifndef FIB_HOT
 #define FIB_HOT
