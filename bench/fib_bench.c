@@ -173,6 +173,17 @@ static double ours_single(const struct fib *f, const struct ours *o)
 	return KEYS / (bench_now_s() - t0) / 1e6;
 }
 
+/* DPDK's side of one family: its table, its keys in its own form, its answers. */
+struct dpdk_side {
+	void *fib;
+	uint32_t *ip4;	       /* IPv4 keys in host order, as rte_fib takes them */
+	uint8_t (*ip6)[16];    /* IPv6 keys */
+	uint64_t *nh;
+	size_t mem;
+	double build_s;
+};
+
+#ifdef NIP_HAVE_DPDK
 static int cmp_u128(const void *a, const void *b)
 {
 	u128 x = *(const u128 *)a, y = *(const u128 *)b;
@@ -204,17 +215,6 @@ static uint32_t tbl8_needed(const struct table *t)
 	return total;
 }
 
-/* DPDK's side of one family: its table, its keys in its own form, its answers. */
-struct dpdk_side {
-	void *fib;
-	uint32_t *ip4;	       /* IPv4 keys in host order, as rte_fib takes them */
-	uint8_t (*ip6)[16];    /* IPv6 keys */
-	uint64_t *nh;
-	size_t mem;
-	double build_s;
-};
-
-#ifdef NIP_HAVE_DPDK
 static size_t dpdk_heap(void)
 {
 	struct rte_malloc_socket_stats st;
