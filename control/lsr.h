@@ -8,6 +8,7 @@
 #include "../dataplane/dp.h"
 #include "config.h"
 #include "newip/nls.h"
+#include "posidx.h"
 
 #define LSR_LSA_MAX 1100
 #define LSR_RXMT_MS 500
@@ -65,12 +66,10 @@ struct lsr {
 	uint32_t refresh_s;
 	struct lsr_nbr nbr[DP_MAX_LINKS];
 	uint64_t next_hello_ms[DP_MAX_LINKS];
-	/* The LSDB, as large as it needs: entries in any order, and an open-addressing index by
-	 * origin (slot: entry + 1, 0 empty; at most half full). */
+	/* The LSDB, as large as it needs: entries in any order, and an index by origin. */
 	struct lsdb_entry **db;
 	unsigned n_db, cap_db;
-	uint32_t *slot;
-	unsigned n_slot;
+	struct posidx idx;
 	struct spf_work *spf; /* lsr_spf.c's arrays, grown with the LSDB */
 	uint32_t my_seq;
 	uint64_t my_lsa_ms, spf_due_ms;

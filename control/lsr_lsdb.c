@@ -9,24 +9,29 @@
 
 #define LSU_BUDGET 1100 /* LSAs per update message, so packets stay under the 1280 minimum MTU */
 
-static unsigned hash_of(uint64_t origin, unsigned mask)
+static uint32_t origin_hash(uint64_t origin)
 {
-	return (unsigned)((origin * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+	return (uint32_t)((origin * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+static uint32_t entry_hash(const void *lsr, uint32_t pos)
+{
+	return origin_hash(((const struct lsr *)lsr)->db[pos]->lsa.origin);
 }
 
 /* The index slot holding origin, or the empty one where it would go. */
-static unsigned slot_at(const struct lsr *l, uint64_t origin)
+static size_t slot_at(const struct lsr *l, uint64_t origin)
 {
-	unsigned m = l->n_slot - 1, h = hash_of(origin, m);
+	size_t s = posidx_home(&l->idx, origin_hash(origin));
 
-	while (l->slot[h] && l->db[l->slot[h] - 1]->lsa.origin != origin)
-		h = (h + 1) & m;
-	return h;
+	while (l->idx.slot[s] && l->db[l->idx.slot[s] - 1]->lsa.origin != origin)
+		s = posidx_next(&l->idx, s);
+	return s;
 }
 
 int lsdb_index(const struct lsr *l, uint64_t origin)
 {
-	return l->n_slot ? (int)l->slot[slot_at(l, origin)] - 1 : -1;
+	return l->idx.slot ? (int)l->idx.slot[slot_at(l, origin)] - 1 : -1;
 }
 
 struct lsdb_entry *lsdb_find(const struct lsr *l, uint64_t origin)
@@ -46,37 +51,7 @@ static int grow(struct lsr *l)
 			return -1;
 		l->db = db, l->cap_db = cap;
 	}
-	if (2 * (l->n_db + 1) > l->n_slot) {
-		unsigned n = l->n_slot ? 2 * l->n_slot : 128;
-		uint32_t *old = l->slot, *sl = calloc(n, sizeof(*sl));
-		if (!sl)
-			return -1;
-		l->slot = sl, l->n_slot = n;
-		for (unsigned i = 0; i < l->n_db; i++)
-			l->slot[slot_at(l, l->db[i]->lsa.origin)] = i + 1;
-		free(old);
-	}
-	return 0;
-}
-
-/* Empty slot h and move back the entries after it that belong before it (linear probing's
- * deletion without tombstones). */
-static void slot_clear(struct lsr *l, unsigned h)
-{
-	unsigned m = l->n_slot - 1, j = h;
-
-	l->slot[h] = 0;
-	for (;;) {
-		j = (j + 1) & m;
-		if (!l->slot[j])
-			return;
-		unsigned k = hash_of(l->db[l->slot[j] - 1]->lsa.origin, m);
-		if (h <= j ? (h < k && k <= j) : (h < k || k <= j))
-			continue; /* at or after its home: it stays */
-		l->slot[h] = l->slot[j];
-		l->slot[j] = 0;
-		h = j;
-	}
+	return posidx_grow(&l->idx, l->n_db, entry_hash, l);
 }
 
 static uint32_t max_age(const struct lsr *l)
@@ -93,8 +68,9 @@ uint16_t lsdb_age(const struct lsr *l, const struct lsdb_entry *e, uint64_t now)
 
 static void remove_entry(struct lsr *l, uint64_t origin)
 {
-	unsigned h = slot_at(l, origin), last;
-	int i = (int)l->slot[h] - 1;
+	size_t h = slot_at(l, origin);
+	int i = (int)l->idx.slot[h] - 1;
+	unsigned last;
 	struct lsdb_entry *e;
 
 	if (i < 0)
@@ -103,12 +79,12 @@ static void remove_entry(struct lsr *l, uint64_t origin)
 	for (unsigned w = 0; w < DP_MAX_LINKS / 64; w++) /* no longer pending anywhere */
 		for (uint64_t m = e->pend[w]; m; m &= m - 1)
 			l->nbr[64 * w + (unsigned)__builtin_ctzll(m)].n_pending--;
-	slot_clear(l, h);
+	posidx_clear(&l->idx, h, entry_hash, l);
 	free(e);
 	last = --l->n_db;
 	if ((unsigned)i != last) { /* the last entry takes its place */
 		l->db[i] = l->db[last];
-		l->slot[slot_at(l, l->db[i]->lsa.origin)] = (uint32_t)i + 1;
+		l->idx.slot[slot_at(l, l->db[i]->lsa.origin)] = (uint32_t)i + 1;
 	}
 }
 
@@ -128,7 +104,7 @@ struct lsdb_entry *lsdb_install(struct lsr *l, const struct nls_lsa *lsa, const 
 			return NULL;
 		e->lsa.origin = lsa->origin;
 		l->db[l->n_db] = e;
-		l->slot[slot_at(l, lsa->origin)] = ++l->n_db;
+		l->idx.slot[slot_at(l, lsa->origin)] = ++l->n_db;
 	}
 	e->installed_ms = now;
 	e->age0 = lsa->age;
@@ -169,9 +145,9 @@ void lsdb_free(struct lsr *l)
 	for (unsigned i = 0; i < l->n_db; i++)
 		free(l->db[i]);
 	free(l->db);
-	free(l->slot);
-	l->db = NULL, l->slot = NULL;
-	l->n_db = l->cap_db = l->n_slot = 0;
+	posidx_free(&l->idx);
+	l->db = NULL;
+	l->n_db = l->cap_db = 0;
 }
 
 /* Flood to every two-way neighbour but the one it came from (except = -1: to all). */

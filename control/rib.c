@@ -13,47 +13,19 @@ static uint32_t prefix_hash(const struct nip_prefix *p)
 	return fnv1a32(h, p->addr.b, p->addr.len);
 }
 
+static uint32_t route_hash(const void *rib, uint32_t pos)
+{
+	return prefix_hash(&((const struct rib *)rib)->r[pos].prefix);
+}
+
 /* The index slot that holds p, or the free slot where it would go. */
 static size_t slot_of(const struct rib *rib, const struct nip_prefix *p)
 {
-	size_t s = prefix_hash(p) & rib->idx_mask;
+	size_t s = posidx_home(&rib->idx, prefix_hash(p));
 
-	while (rib->idx[s] != RIB_SLOT_FREE && !nip_prefix_eq(&rib->r[rib->idx[s]].prefix, p))
-		s = (s + 1) & rib->idx_mask;
+	while (rib->idx.slot[s] && !nip_prefix_eq(&rib->r[rib->idx.slot[s] - 1].prefix, p))
+		s = posidx_next(&rib->idx, s);
 	return s;
-}
-
-/* Keep the index at most half full: rebuild it twice as large when it would not be. */
-static int index_grow(struct rib *rib)
-{
-	size_t size = rib->idx ? 2 * (rib->idx_mask + 1) : 128;
-
-	if (rib->idx && 2 * (rib->n + 1) <= rib->idx_mask + 1)
-		return 0;
-	uint32_t *idx = malloc(size * sizeof(*idx));
-	if (!idx)
-		return -ENOMEM;
-	free(rib->idx);
-	rib->idx = idx;
-	rib->idx_mask = size - 1;
-	memset(idx, 0xff, size * sizeof(*idx));
-	for (size_t i = 0; i < rib->n; i++)
-		idx[slot_of(rib, &rib->r[i].prefix)] = (uint32_t)i;
-	return 0;
-}
-
-/* Linear probing's delete: pull later entries of the same run back over the hole. */
-static void index_remove(struct rib *rib, size_t hole)
-{
-	for (size_t s = (hole + 1) & rib->idx_mask; rib->idx[s] != RIB_SLOT_FREE;
-	     s = (s + 1) & rib->idx_mask) {
-		size_t home = prefix_hash(&rib->r[rib->idx[s]].prefix) & rib->idx_mask;
-		if (((s - home) & rib->idx_mask) >= ((s - hole) & rib->idx_mask)) {
-			rib->idx[hole] = rib->idx[s];
-			hole = s;
-		}
-	}
-	rib->idx[hole] = RIB_SLOT_FREE;
 }
 
 static int append(struct rib_route **a, size_t *n, size_t *cap, const struct rib_route *r)
@@ -74,29 +46,29 @@ int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib
 {
 	struct rib_route r = { .prefix = *p, .nh = { .n = 1, .link = { link } }, .origin = o };
 
-	if (index_grow(rib) < 0)
+	if (posidx_grow(&rib->idx, rib->n, route_hash, rib) < 0)
 		return -ENOMEM;
 	size_t s = slot_of(rib, p);
-	if (rib->idx[s] != RIB_SLOT_FREE)
+	if (rib->idx.slot[s])
 		return -EEXIST;
 	if (append(&rib->r, &rib->n, &rib->cap, &r) < 0)
 		return -ENOMEM;
-	rib->idx[s] = (uint32_t)(rib->n - 1);
+	rib->idx.slot[s] = (uint32_t)rib->n;
 	return 0;
 }
 
 int rib_del(struct rib *rib, const struct nip_prefix *p)
 {
-	if (!rib->idx)
+	if (!rib->idx.slot)
 		return -ENOENT;
 	size_t s = slot_of(rib, p);
-	uint32_t i = rib->idx[s];
-	if (i == RIB_SLOT_FREE)
+	if (!rib->idx.slot[s])
 		return -ENOENT;
-	index_remove(rib, s);
+	uint32_t i = rib->idx.slot[s] - 1;
+	posidx_clear(&rib->idx, s, route_hash, rib);
 	if (i != rib->n - 1) { /* the last route moves into the hole */
 		rib->r[i] = rib->r[rib->n - 1];
-		rib->idx[slot_of(rib, &rib->r[i].prefix)] = i;
+		rib->idx.slot[slot_of(rib, &rib->r[i].prefix)] = i + 1;
 	}
 	rib->n--;
 	return 0;
@@ -119,7 +91,7 @@ void rib_free(struct rib *rib)
 {
 	free(rib->r);
 	free(rib->ls);
-	free(rib->idx);
+	posidx_free(&rib->idx);
 	memset(rib, 0, sizeof(*rib));
 }
 
@@ -148,9 +120,9 @@ void ctl_grace_period(struct dp *dp)
 
 /* The distinct next-hop groups, found by hash: a full table has few, a big NLS area many. */
 struct groups {
-	struct nh_group *g;
-	uint32_t *slot; /* index into g, or RIB_SLOT_FREE */
-	size_t n, mask;
+	struct nh_group *g; /* room for as many as there are routes, at most FIB_NONE */
+	size_t n;
+	struct posidx idx;
 };
 
 static uint32_t group_hash(const struct nh_group *x)
@@ -161,71 +133,67 @@ static uint32_t group_hash(const struct nh_group *x)
 	return fnv1a32(h, (const uint8_t *)x->link, x->n * sizeof(x->link[0]));
 }
 
+static uint32_t group_hash_at(const void *gs, uint32_t pos)
+{
+	return group_hash(&((const struct groups *)gs)->g[pos]);
+}
+
 static bool group_eq(const struct nh_group *a, const struct nh_group *b)
 {
 	return a->n == b->n && a->hops == b->hops && a->lat_us == b->lat_us &&
 	       !memcmp(a->link, b->link, a->n * sizeof(a->link[0]));
 }
 
-/* x's index, appending it if new; -1 when FIB_NONE groups are already there. */
+/* x's index, appending it if new; -ENOSPC when FIB_NONE groups are already there. */
 static int group_index(struct groups *gs, const struct nh_group *x)
 {
-	size_t s = group_hash(x) & gs->mask;
-
-	for (; gs->slot[s] != RIB_SLOT_FREE; s = (s + 1) & gs->mask)
-		if (group_eq(&gs->g[gs->slot[s]], x))
-			return (int)gs->slot[s];
+	if (posidx_grow(&gs->idx, gs->n, group_hash_at, gs) < 0)
+		return -ENOMEM;
+	size_t s = posidx_home(&gs->idx, group_hash(x));
+	for (; gs->idx.slot[s]; s = posidx_next(&gs->idx, s))
+		if (group_eq(&gs->g[gs->idx.slot[s] - 1], x))
+			return (int)gs->idx.slot[s] - 1;
 	if (gs->n == FIB_NONE)
-		return -1;
+		return -ENOSPC;
 	gs->g[gs->n] = *x;
-	gs->slot[s] = (uint32_t)gs->n;
-	return (int)gs->n++;
+	gs->idx.slot[s] = (uint32_t)++gs->n;
+	return (int)gs->n - 1;
 }
 
-/* Next-hop group of route r into fr[*nr]; -ENOSPC when there are too many groups. */
+/* Route r into fr[*nr] with its group's index: 0, -ENOSPC or -ENOMEM. */
 static int add_route(struct fib_route *fr, size_t *nr, struct groups *gs,
 		     const struct rib_route *r)
 {
 	int g = group_index(gs, &r->nh);
 
 	if (g < 0)
-		return -ENOSPC;
+		return g;
 	fr[(*nr)++] = (struct fib_route){ r->prefix, (uint16_t)g };
 	return 0;
 }
 
 struct fwd *rib_build(const struct rib *rib, int *rc)
 {
-	size_t total = rib->n + rib->n_ls, max_g = total < FIB_NONE ? total : FIB_NONE, size = 64;
+	size_t total = rib->n + rib->n_ls, max_g = total < FIB_NONE ? total : FIB_NONE;
 	struct fib_route *fr = malloc((total ? total : 1) * sizeof(*fr));
-	struct groups gs = { 0 };
+	struct groups gs = { .g = malloc((max_g ? max_g : 1) * sizeof(*gs.g)) };
 	struct fwd *f = NULL;
 	size_t nr = 0;
 
-	while (size < 2 * max_g)
-		size *= 2;
-	gs.g = malloc((max_g ? max_g : 1) * sizeof(*gs.g));
-	gs.slot = malloc(size * sizeof(*gs.slot));
-	gs.mask = size - 1;
-	*rc = -ENOMEM;
-	if (!fr || !gs.g || !gs.slot)
-		goto out;
-	memset(gs.slot, 0xff, size * sizeof(*gs.slot));
-	*rc = 0;
+	*rc = fr && gs.g ? 0 : -ENOMEM;
 	for (size_t i = 0; i < rib->n && !*rc; i++)
 		*rc = add_route(fr, &nr, &gs, &rib->r[i]);
 	for (size_t i = 0; i < rib->n_ls && !*rc; i++) /* a static route for it wins */
-		if (!rib->idx || rib->idx[slot_of(rib, &rib->ls[i].prefix)] == RIB_SLOT_FREE)
+		if (!rib->idx.slot || !rib->idx.slot[slot_of(rib, &rib->ls[i].prefix)])
 			*rc = add_route(fr, &nr, &gs, &rib->ls[i]);
-	if (*rc)
-		goto out;
-	struct fib *fib = fib_build(fr, nr);
-	f = fib ? fwd_new(fib, gs.g, (unsigned)gs.n) : NULL;
-	*rc = f ? 0 : -ENOMEM;
-out:
+	if (!*rc) {
+		struct fib *fib = fib_build(fr, nr);
+		f = fib ? fwd_new(fib, gs.g, (unsigned)gs.n) : NULL;
+		*rc = f ? 0 : -ENOMEM;
+	}
 	free(fr);
 	free(gs.g);
-	free(gs.slot);
+	posidx_free(&gs.idx);
 	return f;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "../dataplane/dp.h"
+#include "posidx.h"
 
 /* Static routes (config or cli) win over link-state ones for the same prefix (spec §9). */
 enum rib_origin { ORIGIN_CONFIG, ORIGIN_CLI, ORIGIN_LS };
@@ -23,11 +24,8 @@ struct rib {
 	size_t n, cap;
 	struct rib_route *ls; /* link-state routes */
 	size_t n_ls, cap_ls;
-	uint32_t *idx; /* open addressing (linear probing): position in r, or RIB_SLOT_FREE */
-	size_t idx_mask;
+	struct posidx idx; /* the statics by prefix */
 };
-
-#define RIB_SLOT_FREE UINT32_MAX
 
 /* A static route. 0, or -EEXIST (a static route for the prefix exists), -ENOMEM. */
 int rib_add(struct rib *rib, const struct nip_prefix *p, uint16_t link, enum rib_origin o);

@@ -97,31 +97,49 @@ static inline unsigned key_bits(const struct fib_key *k, unsigned off, unsigned 
 	return (unsigned)(v >> (64 - n));
 }
 
-static inline uint16_t walk(const struct fib *f, const struct fib_key *k, unsigned off,
-			    uint32_t idx)
+/* The direct entry an address starts at, its key loaded into k, or NULL: no route has its
+ * length (the default answers). *off: the bits the direct table took. */
+static inline const uint32_t *direct_entry(const struct fib *f, const uint8_t *addr, uint8_t len,
+					   struct fib_key *k, unsigned *off)
 {
-	const struct fib_node *n = &f->nodes[idx];
+	const struct fib_tree *t = &f->tree[len <= NIP_ADDR_MAX ? len : 0];
 
-	for (;;) {
-		unsigned c = key_bits(k, off, STRIDE);
-		uint64_t upto = ~0ull >> (63 - c); /* children 0..c */
-		if (!(n->vector >> c & 1))
-			return f->leaves[n->base0 + __builtin_popcountll(n->leafvec & upto) - 1];
-		n = &f->nodes[n->base1 + __builtin_popcountll(n->vector & upto) - 1];
-		off += STRIDE;
+	if (!t->direct)
+		return NULL;
+	key_load(k, addr, len);
+	*off = t->bits;
+	return &t->direct[key_bits(k, 0, t->bits)];
+}
+
+/* One node down by the key's bits at off: true with *idx the child node, false with *idx the
+ * leaf that answers. */
+static inline bool node_step(const struct fib *f, uint32_t *idx, const struct fib_key *k,
+			     unsigned off)
+{
+	const struct fib_node *x = &f->nodes[*idx];
+	unsigned c = key_bits(k, off, STRIDE);
+	uint64_t upto = ~0ull >> (63 - c); /* children 0..c */
+
+	if (!(x->vector >> c & 1)) {
+		*idx = x->base0 + (uint32_t)__builtin_popcountll(x->leafvec & upto) - 1;
+		return false;
 	}
+	*idx = x->base1 + (uint32_t)__builtin_popcountll(x->vector & upto) - 1;
+	return true;
 }
 
 FIB_HOT uint16_t fib_lookup(const struct fib *f, const uint8_t *addr, uint8_t len)
 {
-	const struct fib_tree *t = &f->tree[len <= NIP_ADDR_MAX ? len : 0];
 	struct fib_key k;
+	unsigned off;
+	const uint32_t *d = direct_entry(f, addr, len, &k, &off);
+	uint32_t e = d ? *d : LEAF | f->dflt;
 
-	if (!t->direct)
-		return f->dflt;
-	key_load(&k, addr, len);
-	uint32_t e = t->direct[key_bits(&k, 0, t->bits)];
-	return e & LEAF ? (uint16_t)e : walk(f, &k, t->bits, e);
+	if (e & LEAF)
+		return (uint16_t)e;
+	for (; node_step(f, &e, &k, off); off += STRIDE)
+		;
+	return f->leaves[e];
 }
 
 /* Each step for all keys of a chunk before the next, each load prefetched a round ahead: the
@@ -131,30 +149,22 @@ FIB_HOT void fib_lookup_burst(const struct fib *f, const uint8_t *const *addr, c
 {
 	struct fib_key k[BURST_CHUNK];
 	const uint32_t *d[BURST_CHUNK];
-	uint32_t node[BURST_CHUNK];
-	uint16_t off[BURST_CHUNK];
+	uint32_t idx[BURST_CHUNK];
+	unsigned off[BURST_CHUNK];
 	uint8_t live[BURST_CHUNK];
 
 	for (unsigned base = 0; base < n; base += BURST_CHUNK, nh += BURST_CHUNK) {
 		unsigned m = n - base < BURST_CHUNK ? n - base : BURST_CHUNK, n_live = 0;
-		for (unsigned i = 0; i < m; i++) {
-			uint8_t l = len[base + i];
-			const struct fib_tree *t = &f->tree[l <= NIP_ADDR_MAX ? l : 0];
-			d[i] = NULL;
-			if (!t->direct)
-				continue;
-			key_load(&k[i], addr[base + i], l);
-			off[i] = t->bits;
-			d[i] = &t->direct[key_bits(&k[i], 0, t->bits)];
-			__builtin_prefetch(d[i]);
-		}
+		for (unsigned i = 0; i < m; i++)
+			if ((d[i] = direct_entry(f, addr[base + i], len[base + i], &k[i], &off[i])))
+				__builtin_prefetch(d[i]);
 		for (unsigned i = 0; i < m; i++) {
 			uint32_t e = d[i] ? *d[i] : LEAF | f->dflt;
 			if (e & LEAF) {
 				nh[i] = (uint16_t)e;
 				continue;
 			}
-			node[i] = e;
+			idx[i] = e;
 			live[n_live++] = (uint8_t)i;
 			__builtin_prefetch(&f->nodes[e]);
 		}
@@ -163,23 +173,16 @@ FIB_HOT void fib_lookup_burst(const struct fib *f, const uint8_t *const *addr, c
 			for (unsigned j = 0; j < n_live; j++) {
 				unsigned i = live[j];
 				if (off[i] == LEAF_NEXT) { /* its leaf was prefetched last round */
-					nh[i] = f->leaves[node[i]];
+					nh[i] = f->leaves[idx[i]];
 					continue;
 				}
-				const struct fib_node *x = &f->nodes[node[i]];
-				unsigned c = key_bits(&k[i], off[i], STRIDE);
-				uint64_t upto = ~0ull >> (63 - c);
-				if (!(x->vector >> c & 1)) {
-					node[i] = x->base0 +
-						  (uint32_t)__builtin_popcountll(x->leafvec & upto) - 1;
+				if (node_step(f, &idx[i], &k[i], off[i])) {
+					off[i] += STRIDE;
+					__builtin_prefetch(&f->nodes[idx[i]]);
+				} else {
 					off[i] = LEAF_NEXT;
-					__builtin_prefetch(&f->leaves[node[i]]);
-					live[still++] = (uint8_t)i;
-					continue;
+					__builtin_prefetch(&f->leaves[idx[i]]);
 				}
-				node[i] = x->base1 + (uint32_t)__builtin_popcountll(x->vector & upto) - 1;
-				off[i] = (uint16_t)(off[i] + STRIDE);
-				__builtin_prefetch(&f->nodes[node[i]]);
 				live[still++] = (uint8_t)i;
 			}
 			n_live = still;
@@ -358,24 +361,20 @@ out:
 	return rc;
 }
 
-/* Give back what the doubling arrays did not use: memory follows the table. */
-static void shrink(struct fib *f)
+/* An array cut to its n elements (NULL for none); *cap follows when the cut worked. */
+static void *fit(void *p, uint32_t n, size_t size, uint32_t *cap)
 {
-	struct fib_node *nd = f->n_nodes ? realloc(f->nodes, f->n_nodes * sizeof(*nd)) : NULL;
-	uint16_t *lv = f->n_leaves ? realloc(f->leaves, f->n_leaves * sizeof(*lv)) : NULL;
+	void *q;
 
-	if (nd || !f->n_nodes) {
-		if (!f->n_nodes)
-			free(f->nodes);
-		f->nodes = nd;
-		f->cap_nodes = f->n_nodes;
+	if (!n) {
+		free(p);
+		*cap = 0;
+		return NULL;
 	}
-	if (lv || !f->n_leaves) {
-		if (!f->n_leaves)
-			free(f->leaves);
-		f->leaves = lv;
-		f->cap_leaves = f->n_leaves;
-	}
+	if (!(q = realloc(p, n * size)))
+		return p; /* the larger block still holds it all */
+	*cap = n;
+	return q;
 }
 
 struct fib *fib_build(const struct fib_route *routes, size_t n)
@@ -408,7 +407,9 @@ struct fib *fib_build(const struct fib_route *routes, size_t n)
 		if (tree_build(f, r, lo, hi) < 0)
 			goto fail;
 	}
-	shrink(f);
+	/* give back what the doubling arrays did not use: memory follows the table */
+	f->nodes = fit(f->nodes, f->n_nodes, sizeof(*f->nodes), &f->cap_nodes);
+	f->leaves = fit(f->leaves, f->n_leaves, sizeof(*f->leaves), &f->cap_leaves);
 	free(r);
 	return f;
 fail:
