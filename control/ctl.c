@@ -241,6 +241,7 @@ static json_t *cmd_stats(struct node *n)
 				    (json_int_t)n->lsr.last_spf_us, "lsas_originated",
 				    (json_int_t)ls->originated);
 	json_object_set_new(routing, "auth_rejected", json_integer((json_int_t)ls->auth_rejected));
+	json_object_set_new(routing, "neighbours_lost", json_integer((json_int_t)ls->nbr_down));
 	json_object_set_new(routing, "auth", json_boolean(n->lsr.auth));
 	json_t *gw = json_pack("{s:I, s:I, s:I, s:I, s:I}", "to_newip",
 			       (json_int_t)STAT_READ(st->gw_to_nip), "to_ip",
@@ -428,7 +429,10 @@ static void serve(struct node *n, int fd)
 }
 
 /* The control thread: control-socket requests, routing messages from the data plane's ring,
- * and the routing protocol's timers (a 10 ms tick). */
+ * and the routing protocol's timers. It sleeps until the next timer NLS has (a hello, a dead
+ * neighbour, SPF) or 100 ms, which the guard's and the peers' second-long timers need: an idle
+ * node wakes about ten times a second a link, not a hundred (hundreds of lab nodes share two
+ * cores). */
 void *ctl_main(void *arg)
 {
 	struct node *n = arg;
@@ -436,11 +440,11 @@ void *ctl_main(void *arg)
 				 { .fd = n->dp.ctl_wake_fd, .events = POLLIN },
 				 { .fd = n->metrics ? metrics_fd(n->metrics) : -1, .events = POLLIN } };
 	struct ring_slot *s;
-	uint64_t drain;
+	uint64_t drain, now = lsr_now_ms();
 
 	while (!atomic_load(&n->dp.stop)) {
-		poll(pfd, 3, 10);
-		uint64_t now = lsr_now_ms();
+		poll(pfd, 3, (int)(lsr_next_ms(&n->lsr, now, 100) - now));
+		now = lsr_now_ms();
 		if (pfd[1].revents & POLLIN)
 			(void)!read(n->dp.ctl_wake_fd, &drain, sizeof(drain));
 		while ((s = ring_peek(&n->dp.to_ctl))) {

@@ -64,7 +64,14 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 		return;
 	}
 	l->st.msgs_tx++;
-	dp_wake(dp);
+	/* One wake-up for all a tick sends (lsr_tick), unless the ring fills meanwhile: a sync
+	 * with a new neighbour is hundreds of messages, and each wake-up a context switch. */
+	if (ring_used(&dp->from_ctl) >= RING_SLOTS / 2) {
+		dp_wake(dp);
+		l->wake_dp = false;
+	} else {
+		l->wake_dp = true;
+	}
 }
 
 void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now,
@@ -97,15 +104,60 @@ void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64
 		lsdb_ack_rx(l, link, v.payload, v.payload_len);
 }
 
+uint64_t lsr_latency_hold_ms(const struct lsr *l)
+{
+	uint64_t per = (uint64_t)l->n_db * LSR_LAT_HOLD_PER_LSA_MS;
+
+	return per > LSR_LAT_HOLD_MS ? per : LSR_LAT_HOLD_MS;
+}
+
+static void earlier(uint64_t *t, uint64_t when)
+{
+	if (when < *t)
+		*t = when;
+}
+
+uint64_t lsr_next_ms(const struct lsr *l, uint64_t now, uint64_t limit)
+{
+	uint64_t t = now + limit;
+
+	if (!l->enabled)
+		return t;
+	if (l->originate_due)
+		return now;
+	if (l->latency_due)
+		earlier(&t, l->my_lsa_ms + lsr_latency_hold_ms(l));
+	if (l->spf_due_ms)
+		earlier(&t, l->spf_due_ms);
+	for (uint16_t i = 0; i < l->node->dp.n_links; i++) {
+		const struct lsr_nbr *n = &l->nbr[i];
+		if (!link_kind_routed(l->node->dp.links[i].cfg.kind))
+			continue;
+		earlier(&t, l->next_hello_ms[i]);
+		if (n->state != NBR_DOWN)
+			earlier(&t, n->last_heard_ms + n->dead_ms + 1);
+		if (n->state == NBR_TWOWAY && n->n_pending)
+			earlier(&t, n->next_rxmt_ms);
+	}
+	return t > now ? t : now;
+}
+
 void lsr_tick(struct lsr *l, uint64_t now)
 {
 	if (!l->enabled)
 		return;
 	nbr_tick(l, now);
 	lsdb_tick(l, now);
-	if (l->originate_due)
+	if (l->originate_due || (l->latency_due && now - l->my_lsa_ms >= lsr_latency_hold_ms(l)))
 		lsdb_originate(l, now);
+	if (l->wake_dp) { /* what lsr_rx and the timers above sent */
+		dp_wake(&l->node->dp);
+		l->wake_dp = false;
+	}
 	if (l->spf_due_ms && now >= l->spf_due_ms) {
+		uint64_t hold = now - l->spf_ran_ms > 1000 ? LSR_SPF_DELAY_MS : 2 * l->spf_hold_ms;
+		l->spf_hold_ms = hold < LSR_SPF_HOLD_MAX_MS ? hold : LSR_SPF_HOLD_MAX_MS;
+		l->spf_ran_ms = now;
 		l->spf_due_ms = 0;
 		spf_run(l);
 	}

@@ -12,9 +12,14 @@
 
 #define LSR_LSA_MAX 1100
 #define LSR_RXMT_MS 500
-#define LSR_SPF_DELAY_MS 10
+#define LSR_SPF_DELAY_MS 10	 /* routes are recomputed this long after a change ... */
+#define LSR_SPF_HOLD_MAX_MS 500 /* ... or, while changes keep coming, up to this long */
 #define LSR_SEQ_MAX 0xfffffffeu
 #define LSR_RTT_WINDOW_MS 5000 /* the minimum round trip is kept over 2 such windows */
+/* A latency change waits this long after the last LSA, or 100 ms per LSA in the database if
+ * that is longer (spec §9): the whole area then re-originates for latency below 10 LSAs/s. */
+#define LSR_LAT_HOLD_MS 5000
+#define LSR_LAT_HOLD_PER_LSA_MS 100
 #define LSR_RTT_NONE UINT32_MAX
 
 enum nbr_state { NBR_DOWN, NBR_INIT, NBR_TWOWAY };
@@ -47,6 +52,7 @@ struct lsr_stats {
 	uint64_t hello_rx, lsu_rx, ack_rx, msgs_tx, malformed, stale, spf_runs, originated;
 	uint64_t tx_dropped;
 	uint64_t auth_rejected; /* spec §9.1 */
+	uint64_t nbr_down;	/* two-way neighbours lost (dead timer, a new router ID on a link) */
 };
 
 struct node;
@@ -73,7 +79,11 @@ struct lsr {
 	struct spf_work *spf; /* lsr_spf.c's arrays, grown with the LSDB */
 	uint32_t my_seq;
 	uint64_t my_lsa_ms, spf_due_ms;
-	bool originate_due;
+	uint64_t spf_ran_ms, spf_hold_ms; /* the last SPF run, and the wait before the next */
+	uint64_t aged_ms;		  /* the last ageing pass over the LSDB */
+	bool originate_due; /* the topology changed: originate at the next tick */
+	bool wake_dp;	    /* lsr_send queued messages the data plane has not been woken for */
+	bool latency_due;   /* a latency estimate moved: originate LSR_LAT_HOLD_MS after the last */
 	uint64_t last_spf_us;
 	struct lsr_stats st;
 	/* Authenticated NLS (spec §9.1): the last Timestamp accepted per trust anchor and link. */
@@ -88,6 +98,10 @@ void lsr_init(struct lsr *l, struct node *n);
 void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now,
 	    uint64_t rx_ns);
 void lsr_tick(struct lsr *l, uint64_t now);
+/* When lsr_tick next has something to do (a hello, a retransmission, a dead timer, SPF, an
+ * origination), at most `limit` ms from now: the control thread sleeps until then. */
+uint64_t lsr_next_ms(const struct lsr *l, uint64_t now, uint64_t limit);
+uint64_t lsr_latency_hold_ms(const struct lsr *l);
 void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len);
 uint64_t lsr_now_ms(void);
 

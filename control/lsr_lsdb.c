@@ -88,10 +88,17 @@ static void remove_entry(struct lsr *l, uint64_t origin)
 	}
 }
 
+/* SPF runs LSR_SPF_DELAY_MS after a change (more changes of the same event arrive meanwhile),
+ * and no sooner than the hold after the previous run: the hold doubles with each run that
+ * comes within 1 s of the one before, up to LSR_SPF_HOLD_MAX_MS, and starts again from the
+ * delay after a quiet second (lsr_tick). A lab of hundreds of routers on two cores floods
+ * each node with hundreds of LSAs at start: one SPF for each would leave no time for them. */
 static void schedule_spf(struct lsr *l, uint64_t now)
 {
-	if (!l->spf_due_ms)
-		l->spf_due_ms = now + LSR_SPF_DELAY_MS;
+	if (!l->spf_due_ms) {
+		uint64_t due = now + LSR_SPF_DELAY_MS, held = l->spf_ran_ms + l->spf_hold_ms;
+		l->spf_due_ms = due > held ? due : held;
+	}
 }
 
 struct lsdb_entry *lsdb_install(struct lsr *l, const struct nls_lsa *lsa, const uint8_t *b,
@@ -170,7 +177,7 @@ void lsdb_originate(struct lsr *l, uint64_t now)
 	struct nls_lsa lsa = { .origin = l->rid };
 	uint8_t b[LSR_LSA_MAX];
 
-	l->originate_due = false;
+	l->originate_due = l->latency_due = false;
 	if (l->my_seq >= LSR_SEQ_MAX) { /* wrap: purge the old sequence space, start again */
 		struct lsdb_entry *e = lsdb_find(l, l->rid);
 		if (e) {
@@ -380,7 +387,8 @@ static void send_pending(struct lsr *l, uint16_t link, uint64_t now)
 
 void lsdb_tick(struct lsr *l, uint64_t now)
 {
-	for (unsigned i = 0; i < l->n_db;) { /* ageing: other origins' LSAs expire */
+	/* ageing, in whole seconds: other origins' LSAs expire (a pass every 100 ms is plenty) */
+	for (unsigned i = 0; now - l->aged_ms >= 100 && i < l->n_db;) {
 		struct lsdb_entry *e = l->db[i];
 		if (e->lsa.origin != l->rid && lsdb_age(l, e, now) >= max_age(l)) {
 			remove_entry(l, e->lsa.origin);
@@ -389,6 +397,8 @@ void lsdb_tick(struct lsr *l, uint64_t now)
 		}
 		i++;
 	}
+	if (now - l->aged_ms >= 100)
+		l->aged_ms = now;
 	if (now - l->my_lsa_ms >= 1000ull * l->refresh_s)
 		l->originate_due = true;
 	for (uint16_t i = 0; i < l->node->dp.n_links; i++) {

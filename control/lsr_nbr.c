@@ -23,7 +23,8 @@ uint32_t nbr_latency(const struct lsr *l, uint16_t link)
 }
 
 /* One round-trip sample into the windowed minimum; publish L to the data plane, and
- * re-originate when it moved by more than 25 % and 100 µs from what we advertise. */
+ * re-originate when it moved by more than 25 % and 100 µs from what we advertise (held off,
+ * lsr_tick: a busy machine's noise must not become a flood of LSAs that makes it busier). */
 static void rtt_sample(struct lsr *l, uint16_t link, uint32_t rtt, uint64_t now)
 {
 	struct lsr_nbr *n = &l->nbr[link];
@@ -39,7 +40,7 @@ static void rtt_sample(struct lsr *l, uint16_t link, uint32_t rtt, uint64_t now)
 	uint32_t diff = lat > adv ? lat - adv : adv - lat;
 	atomic_store_explicit(&l->node->dp.links[link].lat_us, lat, memory_order_relaxed);
 	if (n->state == NBR_TWOWAY && diff > 100 && diff * 4 > adv)
-		l->originate_due = true;
+		l->latency_due = true;
 }
 
 const char *nbr_state_name(enum nbr_state s)
@@ -68,6 +69,8 @@ static void set_state(struct lsr *l, uint16_t link, enum nbr_state s, uint64_t n
 	}
 	if (old == NBR_TWOWAY || s == NBR_TWOWAY)
 		l->originate_due = true; /* our links changed */
+	if (old == NBR_TWOWAY)
+		l->st.nbr_down++;
 }
 
 static void send_hello(struct lsr *l, uint16_t link)

@@ -206,6 +206,8 @@ static void routing_counters(struct node *n, FILE *f)
 	counter(f, "newip_routing_spf_runs_total", "Shortest-path computations.", r->st.spf_runs);
 	counter(f, "newip_routing_lsas_originated_total", "LSAs this node originated.",
 		r->st.originated);
+	counter(f, "newip_routing_neighbours_lost_total", "Two-way neighbours that went down.",
+		r->st.nbr_down);
 	family(f, "newip_routing_spf_duration_seconds", "gauge", "The last SPF run's duration.");
 	sample(f, "newip_routing_spf_duration_seconds", "", (double)r->last_spf_us / 1e6);
 	family(f, "newip_routing_lsas", "gauge", "LSAs in the link-state database.");

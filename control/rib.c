@@ -107,15 +107,22 @@ const char *rib_origin_name(enum rib_origin o)
 	}
 }
 
-/* Wait until the worker has passed a quiescent point: then no one holds the old table. */
+/* Wait until the worker has passed a quiescent point: then no one holds the old table. The
+ * first look is after 20 µs (a shut-off is answered after this: keep it short), then each wait
+ * doubles up to 1 ms: on a busy machine (hundreds of lab nodes on two cores) the worker may
+ * take milliseconds to run, and waking every 20 µs to see would make it busier. At most 5 s. */
 void ctl_grace_period(struct dp *dp)
 {
 	uint64_t e0 = atomic_load(&dp->epoch);
-	struct timespec ms = { 0, 20000 }; /* a shut-off is answered after this: keep it short */
+	long wait_ns = 20000, waited_ns = 0;
 
 	dp_wake(dp);
-	for (int i = 0; i < 250000 && atomic_load(&dp->epoch) == e0; i++)
-		nanosleep(&ms, NULL);
+	while (atomic_load(&dp->epoch) == e0 && waited_ns < 5000000000l) {
+		struct timespec t = { 0, wait_ns };
+		nanosleep(&t, NULL);
+		waited_ns += wait_ns;
+		wait_ns = wait_ns < 500000 ? 2 * wait_ns : 1000000;
+	}
 }
 
 /* The distinct next-hop groups, found by hash: a full table has few, a big NLS area many. */

@@ -57,6 +57,13 @@ static inline bool ring_push(struct ring *r, uint16_t link, uint64_t ts_ns, uint
 	return true;
 }
 
+/* Producer: how many slots wait for the consumer. */
+static inline uint32_t ring_used(struct ring *r)
+{
+	return atomic_load_explicit(&r->head, memory_order_relaxed) -
+	       atomic_load_explicit(&r->tail, memory_order_acquire);
+}
+
 /* Consumer: the oldest slot, or NULL; ring_pop releases it after use. */
 static inline struct ring_slot *ring_peek(struct ring *r)
 {

@@ -1,7 +1,8 @@
 /*
  * NLS link latency (docs/spec.md §9): round trips from the hello fields, the windowed minimum,
  * the configured delay added once, the estimate published to the data plane and advertised in
- * the node's own LSA, and re-origination only when it moves by more than 25 % and 100 µs.
+ * the node's own LSA, and re-origination only when it moves by more than 25 % and 100 µs, at
+ * most once in LSR_LAT_HOLD_MS unless the topology changes too.
  */
 #include "lsr_fixture.h"
 
@@ -68,15 +69,31 @@ static void advertised_in_lsa(void)
 	CHECK_EQ(advertised(), 0);
 	CHECK(!n.lsr.originate_due);
 	hello(2000000, 2000000 - 400, 0, 1100); /* 200 µs one way: moved by > 25 % and 100 µs */
-	CHECK(n.lsr.originate_due);
-	lsr_tick(&n.lsr, 1101);
+	CHECK(n.lsr.latency_due && !n.lsr.originate_due);
+	lsr_tick(&n.lsr, 1101); /* but the last LSA is 100 ms old: held */
+	CHECK_EQ(advertised(), 0);
+	hello(2200000, 2200000 - 400, 0, 1001 + LSR_LAT_HOLD_MS - 1); /* the neighbour lives on */
+	lsr_tick(&n.lsr, 1001 + LSR_LAT_HOLD_MS - 1);
+	CHECK_EQ(advertised(), 0);
+	lsr_tick(&n.lsr, 1001 + LSR_LAT_HOLD_MS); /* 5 s after the last LSA */
 	CHECK_EQ(advertised(), 200);
-	hello(2100000, 2100000 - 380, 0, 1200); /* 190: within 25 %, no new LSA */
-	CHECK(!n.lsr.originate_due);
+	CHECK(!n.lsr.latency_due);
+	hello(2300000, 2300000 - 380, 0, 1200 + LSR_LAT_HOLD_MS); /* 190: within 25 %, no new LSA */
+	CHECK(!n.lsr.originate_due && !n.lsr.latency_due);
 	CHECK_EQ(nbr_latency(&n.lsr, 0), 190);
+	/* a held latency change goes out at once with an LSA the topology asks for */
+	uint64_t t = 1300 + LSR_LAT_HOLD_MS;
+	hello(2400000, 2400000 - 100, 0, t); /* 50 µs */
+	CHECK(n.lsr.latency_due);
+	lsr_tick(&n.lsr, t);
+	CHECK_EQ(advertised(), 200);
+	n.lsr.originate_due = true; /* as set_state does when a neighbour comes or goes */
+	lsr_tick(&n.lsr, t + 1);
+	CHECK_EQ(advertised(), 50);
+	CHECK(!n.lsr.latency_due);
 	/* an absurd sample (from before a restart) is ignored */
-	hello(2200000, 2200000 - 20000000, 0, 1300);
-	CHECK_EQ(nbr_latency(&n.lsr, 0), 190);
+	hello(2500000, 2500000 - 20000000, 0, t + 2);
+	CHECK_EQ(nbr_latency(&n.lsr, 0), 50);
 }
 
 RUN_TESTS(T(round_trip_and_delay), T(advertised_in_lsa))

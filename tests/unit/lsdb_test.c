@@ -108,5 +108,78 @@ static void others_equal_sequence_by_checksum(void)
 	CHECK_EQ(lsdb_find(&n.lsr, 0xcc)->lsa.seq, 3);
 }
 
+/* Another origin's LSA, stored at `now` as flooding would. */
+static void install(uint64_t origin, uint32_t seq, uint64_t now)
+{
+	struct nls_lsa x = { .origin = origin, .seq = seq, .n_prefixes = 1 };
+	uint8_t b[LSR_LSA_MAX];
+
+	strcpy(x.name, "o");
+	x.prefixes[0].addr = n.cfg.addrs[0];
+	x.prefixes[0].plen = 8;
+	int len = nls_lsa_encode(b, sizeof(b), &x);
+	CHECK(len > 0 && lsdb_install(&n.lsr, &x, b, (uint16_t)len, now));
+}
+
+/* lsr_tick, taking away the table an SPF run published: with no data plane running, the next
+ * publication would wait out the grace period for it. */
+static void tick(uint64_t now)
+{
+	lsr_tick(&n.lsr, now);
+	fwd_free(atomic_exchange(&n.dp.fwd, NULL));
+}
+
+/* SPF runs LSR_SPF_DELAY_MS after a change; while changes keep coming each run waits for the
+ * hold after the one before, doubling up to LSR_SPF_HOLD_MAX_MS; a quiet second resets it. */
+static void spf_holds_while_changes_come(void)
+{
+	uint64_t t = 10000, ran = 0, expect_hold = LSR_SPF_DELAY_MS;
+
+	setup();
+	n.lsr.spf_due_ms = 0; /* lsr_init's own, on the real clock: not this test's */
+	install(0xd1, 1, t);
+	CHECK_EQ(n.lsr.spf_due_ms, t + LSR_SPF_DELAY_MS);
+	for (int round = 0; round < 12; round++) {
+		uint64_t due = n.lsr.spf_due_ms, runs = n.lsr.st.spf_runs;
+		CHECK(due >= t + LSR_SPF_DELAY_MS);
+		if (ran)
+			CHECK_EQ(due, ran + expect_hold > t + LSR_SPF_DELAY_MS ? ran + expect_hold :
+								      t + LSR_SPF_DELAY_MS);
+		tick(due - 1);
+		CHECK_EQ(n.lsr.st.spf_runs, runs); /* not before it is due */
+		tick(due);
+		CHECK_EQ(n.lsr.st.spf_runs, runs + 1);
+		if (ran) {
+			expect_hold = 2 * expect_hold;
+			if (expect_hold > LSR_SPF_HOLD_MAX_MS)
+				expect_hold = LSR_SPF_HOLD_MAX_MS;
+		}
+		CHECK_EQ(n.lsr.spf_hold_ms, expect_hold);
+		ran = due;
+		t = due + 1; /* the next change comes at once */
+		install(0xd1, (uint32_t)round + 2, t);
+	}
+	CHECK_EQ(n.lsr.spf_hold_ms, LSR_SPF_HOLD_MAX_MS);
+	tick(n.lsr.spf_due_ms);
+	t = n.lsr.spf_ran_ms + 1001; /* a quiet second */
+	install(0xd1, 100, t);
+	CHECK_EQ(n.lsr.spf_due_ms, t + LSR_SPF_DELAY_MS);
+	tick(t + LSR_SPF_DELAY_MS);
+	CHECK_EQ(n.lsr.spf_hold_ms, LSR_SPF_DELAY_MS);
+}
+
+/* A latency change waits 5 s after the last LSA, or 100 ms per LSA held if that is longer. */
+static void latency_hold_grows_with_the_area(void)
+{
+	setup();
+	lsdb_originate(&n.lsr, 1000);
+	CHECK_EQ(lsr_latency_hold_ms(&n.lsr), LSR_LAT_HOLD_MS);
+	for (uint64_t o = 1; o < 100; o++)
+		install(0x1000 + o, 1, 1000);
+	CHECK_EQ(n.lsr.n_db, 100);
+	CHECK_EQ(lsr_latency_hold_ms(&n.lsr), 100 * LSR_LAT_HOLD_PER_LSA_MS);
+}
+
 RUN_TESTS(T(older_own_copy_is_not_an_ack), T(identical_own_copy_is_an_ack),
-	  T(newer_own_copy_after_restart), T(others_equal_sequence_by_checksum))
+	  T(newer_own_copy_after_restart), T(others_equal_sequence_by_checksum),
+	  T(spf_holds_while_changes_come), T(latency_hold_grows_with_the_area))

@@ -76,34 +76,122 @@ static void underlay(const struct lab_link *l, int i, int side, char *addr, size
 	}
 }
 
-static int make_links(const struct lab *lab)
+/* Run `ip [-n NS] -batch FILE`: one process for many commands (a 256-node lab is thousands of
+ * them). If one fails, ip stops there and says "Command failed FILE:N"; line N carries after
+ * its '#' what it was making, which is what the user is told, with ip's own reason. */
+static int run_batch(const char *ns, const char *file)
 {
-	char na[64], nb[64], a[64], b[64], pa[80], pb[80];
+	char errf[600], msg[300] = "", what[300] = "", line[600];
+	int status, n = 0;
+	FILE *f;
 
+	snprintf(errf, sizeof(errf), "%s.err", file);
+	if (verbose)
+		fprintf(stderr, "+ ip%s%s -batch %s\n", ns ? " -n " : "", ns ? ns : "", file);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 2);
+		if (ns)
+			execlp("ip", "ip", "-n", ns, "-batch", file, (char *)NULL);
+		else
+			execlp("ip", "ip", "-batch", file, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (!ok && (f = fopen(errf, "r"))) {
+		while (fgets(line, sizeof(line), f)) {
+			char *c = strstr(line, "Command failed ");
+			char *colon = c ? strrchr(c, ':') : NULL;
+			if (colon)
+				n = atoi(colon + 1);
+			else if (!msg[0])
+				snprintf(msg, sizeof(msg), "%.*s", (int)strcspn(line, "\n"), line);
+		}
+		fclose(f);
+	}
+	if (!ok && n > 0 && (f = fopen(file, "r"))) {
+		for (int i = 1; fgets(line, sizeof(line), f); i++) {
+			char *hash = strchr(line, '#');
+			if (i == n && hash)
+				snprintf(what, sizeof(what), "%.*s", (int)strcspn(hash + 2, "\n"), hash + 2);
+		}
+		fclose(f);
+	}
+	if (!ok)
+		fprintf(stderr, "newip lab: cannot make %s: %s\n", what[0] ? what : "the lab",
+			msg[0] ? msg : "ip failed (is it installed?)");
+	unlink(errf);
+	return ok ? 0 : -1;
+}
+
+static int link_mtu(const struct lab_link *l)
+{
+	/* udp: room for IPv6, UDP and a keyed link's frame (spec §1.1) around the packet */
+	int over = 48 + (l->keyed ? NIP_LF_OVERHEAD : 0);
+
+	return l->eth ? (l->mtu ? l->mtu : 1500) : (l->mtu + over > 1500 ? l->mtu + over : 1500);
+}
+
+/* The namespaces and the veth pairs between them, from the root namespace in one batch. */
+static int make_namespaces(const struct lab *lab, const char *dir)
+{
+	char path[600], na[64], nb[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/up.ip", dir);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	for (int i = 0; i < lab->n_nodes; i++) {
+		ns_name(na, sizeof(na), lab, i);
+		fprintf(f, "netns add %s # namespace %s (are you root?)\n", na, na);
+	}
 	for (int i = 0; i < lab->n_links; i++) {
 		const struct lab_link *l = &lab->links[i];
-		/* udp: room for IPv6, UDP and a keyed link's frame (spec §1.1) around the packet */
-		int over = 48 + (l->keyed ? NIP_LF_OVERHEAD : 0);
-		int mtu = l->eth ? (l->mtu ? l->mtu : 1500) : (l->mtu + over > 1500 ? l->mtu + over : 1500);
 		ns_name(na, sizeof(na), lab, l->a);
 		ns_name(nb, sizeof(nb), lab, l->b);
-		if (run("ip link add name %s netns %s mtu %d type veth peer name %s netns %s mtu %d", l->ifa,
-			na, mtu, l->ifb, nb, mtu) < 0 ||
-		    run("ip -n %s link set dev %s up", na, l->ifa) < 0 ||
-		    run("ip -n %s link set dev %s up", nb, l->ifb) < 0) {
-			fprintf(stderr, "newip lab: cannot create link %s:%s - %s:%s (line %d)\n",
-				lab->nodes[l->a].name, l->ifa, lab->nodes[l->b].name, l->ifb, l->line);
+		fprintf(f, "link add name %s netns %s mtu %d type veth peer name %s netns %s mtu %d "
+			"# link %s:%s - %s:%s (line %d)\n", l->ifa, na, link_mtu(l), l->ifb, nb,
+			link_mtu(l), lab->nodes[l->a].name, l->ifa, lab->nodes[l->b].name, l->ifb,
+			l->line);
+	}
+	if (fclose(f) != 0)
+		return -1;
+	return run_batch(NULL, path);
+}
+
+/* Inside each namespace, one batch: its interfaces up, the udp links' underlay addresses. */
+static int address_links(const struct lab *lab, const char *dir)
+{
+	char path[600], ns[64], a[64], pa[80];
+
+	for (int node = 0; node < lab->n_nodes; node++) {
+		snprintf(path, sizeof(path), "%s/%s.ip", dir, lab->nodes[node].name);
+		FILE *f = fopen(path, "w");
+		if (!f)
 			return -1;
+		fprintf(f, "link set dev lo up # loopback of %s\n", lab->nodes[node].name);
+		for (int i = 0; i < lab->n_links; i++) {
+			const struct lab_link *l = &lab->links[i];
+			if (l->a != node && l->b != node)
+				continue;
+			const char *ifname = l->b == node ? l->ifb : l->ifa;
+			fprintf(f, "link set dev %s up # link on line %d\n", ifname, l->line);
+			if (l->eth)
+				continue;
+			underlay(l, i, l->b == node, a, sizeof(a), pa, sizeof(pa));
+			fprintf(f, "addr add %s dev %s%s # underlay address of the link on line %d\n",
+				pa, ifname, l->v6 ? " nodad" : "", l->line);
 		}
-		if (l->eth)
-			continue;
-		underlay(l, i, 0, a, sizeof(a), pa, sizeof(pa));
-		underlay(l, i, 1, b, sizeof(b), pb, sizeof(pb));
-		if (run("ip -n %s addr add %s dev %s%s", na, pa, l->ifa, l->v6 ? " nodad" : "") < 0 ||
-		    run("ip -n %s addr add %s dev %s%s", nb, pb, l->ifb, l->v6 ? " nodad" : "") < 0) {
-			fprintf(stderr, "newip lab: cannot address link on line %d\n", l->line);
+		if (fclose(f) != 0)
 			return -1;
-		}
+		ns_name(ns, sizeof(ns), lab, node);
+		if (run_batch(ns, path) < 0)
+			return -1;
+		unlink(path);
 	}
 	return 0;
 }
@@ -126,7 +214,7 @@ static int write_config(const struct lab *lab, int node, const char *path)
 		fprintf(f, "nls-auth on\n");
 		for (int i = 0; i < lab->n_nodes; i++)
 			if (lab->nodes[i].key)
-				fprintf(f, "trust %s # %s\n", lab->pub[i], lab->nodes[i].name);
+				fprintf(f, "trust %s # %s\n", lab->nodes[i].pub, lab->nodes[i].name);
 	}
 	for (int i = 0; i < lab->n_links; i++) {
 		const struct lab_link *l = &lab->links[i];
@@ -142,7 +230,7 @@ static int write_config(const struct lab *lab, int node, const char *path)
 			if (l->keyed) /* spec §1.1: the peer by its key, where to find it first */
 				fprintf(f, l->v6 ? "link %s udp local [%s]:6464 key %s endpoint [%s]:6464" :
 						   "link %s udp local %s:6464 key %s endpoint %s:6464",
-					ifname, a, lab->pub[side ? l->a : l->b], b);
+					ifname, a, lab->nodes[side ? l->a : l->b].pub, b);
 			else /* schc: not New IP's port, SCHC frames are not New IP packets */
 				fprintf(f, l->v6 ? "link %s %s local [%s]:%d peer [%s]:%d" :
 						   "link %s %s local %s:%d peer %s:%d", ifname,
@@ -276,13 +364,16 @@ static int make_keys(struct lab *lab, const char *dir)
 			fprintf(stderr, "newip lab: %s\n", err);
 			return -1;
 		}
-		nip_key_public_b64(&id, lab->pub[i]);
+		nip_key_public_b64(&id, lab->nodes[i].pub);
 		nip_key_forget(&id);
 	}
 	return 0;
 }
 
-static pid_t start_node(const struct lab *lab, int node, const char *dir)
+/* Fork the node's daemon; the child waits at the gate (a pipe's read end) until lab up has
+ * forked them all and closes the write end: started one by one, the last of 256 daemons would
+ * wait for CPU behind the routing of all the others before it ran. */
+static pid_t start_node(const struct lab *lab, int node, const char *dir, const int gate[2])
 {
 	char ns[64], conf[600], log[600];
 
@@ -293,6 +384,11 @@ static pid_t start_node(const struct lab *lab, int node, const char *dir)
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
+		char c;
+		close(gate[1]);
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(gate[0]);
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -305,23 +401,36 @@ static pid_t start_node(const struct lab *lab, int node, const char *dir)
 	return pid;
 }
 
-/* Poll each node's control socket until it answers; a node that exits is reported. */
+/* Whether a node's log has newipd's "NODE: up, N links, control SOCKET" line: it is written
+ * once the control socket listens and both threads run. */
+static bool node_up(const char *dir, const char *node)
+{
+	char path[600], line[600], want[64];
+	bool up = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.log", dir, node);
+	snprintf(want, sizeof(want), "newipd %s: up, ", node);
+	if (!(f = fopen(path, "r")))
+		return false;
+	while (!up && fgets(line, sizeof(line), f))
+		up = !strncmp(line, want, strlen(want));
+	fclose(f);
+	return up;
+}
+
+/* Wait until each node is up by its log; a node that exits is reported. The log, not a
+ * request on the control socket: hundreds of nodes starting on two cores answer requests
+ * late, one after another, where a file is read at once. wait_converged asks them next. */
 static int wait_ready(const struct lab *lab, const pid_t *pids, const char *dir)
 {
 	struct timespec t = { 0, 20 * 1000000 };
 
 	for (int i = 0; i < lab->n_nodes; i++) {
-		char path[600];
 		if (!lab->nodes[i].daemon)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/ctl.sock", cli_rundir(), lab->nodes[i].name);
 		for (int tries = 0;; tries++) {
-			json_t *req = json_pack("{s:s}", "cmd", "status");
-			json_t *resp = ctl_request_path(path, req, 200);
-			json_decref(req);
-			bool ok = resp && json_is_true(json_object_get(resp, "ok"));
-			json_decref(resp);
-			if (ok)
+			if (node_up(dir, lab->nodes[i].name))
 				break;
 			if (waitpid(pids[i], NULL, WNOHANG) == pids[i] || tries > 500) {
 				fprintf(stderr, "newip lab: node %s did not start; its log (%s/%s.log):\n",
@@ -371,25 +480,35 @@ static bool lpwan_device(const struct lab *lab, int node)
 	return any;
 }
 
+/* How long lab up waits for routing: 20 s, or 100 ms a node in bigger labs. */
+static int converge_limit_ms(const struct lab *lab)
+{
+	return lab->n_nodes > 200 ? 100 * lab->n_nodes : 20000;
+}
+
 /* Wait until every router has a route to every router's address in the lab (NLS converged);
- * returns the milliseconds it took, or -1 after 20 s (the topology may be partitioned on
- * purpose). */
+ * returns the milliseconds it took, or -1 after converge_limit_ms (the topology may be
+ * partitioned on purpose). */
 static long wait_converged(const struct lab *lab)
 {
 	struct timespec t = { 0, 10 * 1000000 }, t0, t1;
+	long ms = 0;
 	int want = 0;
 
 	for (int i = 0; i < lab->n_nodes; i++)
 		want += lab->nodes[i].daemon && !lpwan_device(lab, i) ? lab->nodes[i].n_addrs : 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (int tries = 0; tries < 2000; tries++) {
-		int done = 1;
-		for (int i = 0; i < lab->n_nodes && done; i++)
-			done = !lab->nodes[i].daemon || lpwan_device(lab, i) ||
-			       routes_known(lab->nodes[i].name) >= want;
+	/* Nodes found converged stay so (nothing changes the topology meanwhile): each round
+	 * asks from the first node not yet seen converged. */
+	for (int first = 0; ms <= converge_limit_ms(lab);) {
+		while (first < lab->n_nodes &&
+		       (!lab->nodes[first].daemon || lpwan_device(lab, first) ||
+			routes_known(lab->nodes[first].name) >= want))
+			first++;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (done)
-			return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (first == lab->n_nodes)
+			return ms;
 		nanosleep(&t, NULL);
 	}
 	return -1;
@@ -399,49 +518,116 @@ static void kill_pids(const char *dir)
 {
 	char path[600], name[64];
 	struct timespec t = { 0, 20 * 1000000 };
-	pid_t pids[LAB_MAX_NODES];
-	int n = 0, pid;
+	pid_t *pids = NULL;
+	int n = 0, cap = 0, pid;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/pids", dir);
 	if (!(f = fopen(path, "r")))
 		return;
-	while (n < LAB_MAX_NODES && fscanf(f, "%63s %d", name, &pid) == 2)
-		if (pid > 1 && kill(pid, SIGTERM) == 0)
-			pids[n++] = pid;
+	while (fscanf(f, "%63s %d", name, &pid) == 2 && pid > 1 && kill(pid, SIGTERM) == 0) {
+		if (n == cap) {
+			pid_t *p = realloc(pids, (size_t)(cap = cap ? 2 * cap : 64) * sizeof(*p));
+			if (!p)
+				break; /* what runs on is killed with its namespace */
+			pids = p;
+		}
+		pids[n++] = pid;
+	}
 	fclose(f);
-	for (int i = 0; i < n; i++) {
-		for (int tries = 0; tries < 150 && kill(pids[i], 0) == 0; tries++) {
+	/* All were told at once; each gets up to 3 s in all to finish. */
+	for (int i = 0, tries = 0; i < n; i++) {
+		for (; tries < 150 && kill(pids[i], 0) == 0; tries++) {
 			waitpid(pids[i], NULL, WNOHANG); /* our own child when down follows up */
 			nanosleep(&t, NULL);
 		}
 		if (kill(pids[i], 0) == 0)
 			kill(pids[i], SIGKILL);
 	}
+	free(pids);
+}
+
+/* The lab's namespaces (/run/netns/nip-LAB-*), as names and as namespace inodes. */
+struct ns_list {
+	char (*name)[NAME_MAX + 1];
+	ino_t *ino;
+	int n;
+};
+
+static void find_namespaces(const char *prefix, struct ns_list *ns)
+{
+	struct dirent *e;
+	struct stat st;
+	char path[600];
+	DIR *d = opendir("/run/netns");
+	int cap = 0;
+
+	memset(ns, 0, sizeof(*ns));
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		if (ns->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			void *a = realloc(ns->name, (size_t)cap * sizeof(*ns->name));
+			if (a)
+				ns->name = a;
+			void *b = realloc(ns->ino, (size_t)cap * sizeof(*ns->ino));
+			if (b)
+				ns->ino = b;
+			if (!a || !b)
+				break;
+		}
+		snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+		snprintf(ns->name[ns->n], sizeof(ns->name[0]), "%s", e->d_name);
+		ns->ino[ns->n++] = stat(path, &st) == 0 ? st.st_ino : 0;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Whatever still runs in one of them (a daemon that did not stop, a command from lab exec) is
+ * killed: one pass over /proc comparing each process's network namespace. */
+static void kill_in_namespaces(const struct ns_list *ns)
+{
+	struct dirent *e;
+	struct stat st;
+	char path[300];
+	DIR *d = ns->n ? opendir("/proc") : NULL;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		if (stat(path, &st) < 0)
+			continue;
+		for (int i = 0; i < ns->n; i++)
+			if (ns->ino[i] && ns->ino[i] == st.st_ino) {
+				if (verbose)
+					fprintf(stderr, "+ kill -9 %s (in %s)\n", e->d_name, ns->name[i]);
+				kill(atoi(e->d_name), SIGKILL);
+			}
+	}
+	if (d)
+		closedir(d);
 }
 
 /* Remove every namespace of the lab (and whatever still runs in one), and its state. */
 static int lab_down(const struct lab *lab)
 {
 	char dir[512], prefix[64], path[1024];
+	struct ns_list ns;
 	struct dirent *e;
 	DIR *d;
 
 	state_dir(dir, sizeof(dir), lab->name);
 	kill_pids(dir);
 	snprintf(prefix, sizeof(prefix), "nip-%s-", lab->name);
-	if ((d = opendir("/run/netns"))) {
-		while ((e = readdir(d)))
-			if (!strncmp(e->d_name, prefix, strlen(prefix))) {
-				char cmd[512];
-				snprintf(cmd, sizeof(cmd), "ip netns pids %s | xargs -r kill -9", e->d_name);
-				if (verbose)
-					fprintf(stderr, "+ %s\n", cmd);
-				(void)!system(cmd);
-				run("ip netns del %s", e->d_name);
-			}
-		closedir(d);
-	}
+	find_namespaces(prefix, &ns);
+	kill_in_namespaces(&ns);
+	for (int i = 0; i < ns.n; i++) /* their veths go with them */
+		run("ip netns del %s", ns.name[i]);
+	free(ns.name);
+	free(ns.ino);
 	for (int i = 0; i < lab->n_nodes; i++) {
 		snprintf(path, sizeof(path), "%s/%s", cli_rundir(), lab->nodes[i].name);
 		char f[1100];
@@ -463,10 +649,21 @@ static int lab_down(const struct lab *lab)
 	return EX_OK;
 }
 
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 static int lab_up(struct lab *lab)
 {
-	char dir[512], ns[64], path[600];
-	pid_t pids[LAB_MAX_NODES];
+	char dir[512], path[600];
+	struct timespec t0;
+	long t_links, t_ready;
+	int gate[2];
+	pid_t *pids = NULL;
 	FILE *f;
 
 	for (int i = 0; i < lab->n_nodes; i++) {
@@ -486,36 +683,44 @@ static int lab_up(struct lab *lab)
 		fprintf(stderr, "newip lab: cannot create %s: %s\n", dir, strerror(errno));
 		return EX_USAGE;
 	}
-	for (int i = 0; i < lab->n_nodes; i++) {
-		ns_name(ns, sizeof(ns), lab, i);
-		if (run("ip netns add %s", ns) < 0 || run("ip -n %s link set dev lo up", ns) < 0) {
-			fprintf(stderr, "newip lab: cannot create namespace %s (are you root?)\n", ns);
-			goto fail;
-		}
-	}
-	if (make_links(lab) < 0 || make_keys(lab, dir) < 0)
+	if (!(pids = calloc((size_t)lab->n_nodes + 1, sizeof(*pids))))
 		goto fail;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (make_namespaces(lab, dir) < 0 || address_links(lab, dir) < 0 || make_keys(lab, dir) < 0)
+		goto fail;
+	t_links = ms_since(&t0);
 	snprintf(path, sizeof(path), "%s/pids", dir);
 	if (!(f = fopen(path, "w")))
 		goto fail;
+	if (pipe2(gate, O_CLOEXEC) < 0) {
+		fclose(f);
+		goto fail;
+	}
 	for (int i = 0; i < lab->n_nodes; i++) {
-		pids[i] = lab->nodes[i].daemon ? start_node(lab, i, dir) : 0;
+		pids[i] = lab->nodes[i].daemon ? start_node(lab, i, dir, gate) : 0;
 		if (pids[i])
 			fprintf(f, "%s %d\n", lab->nodes[i].name, (int)pids[i]);
 	}
 	fclose(f);
+	close(gate[0]);
+	close(gate[1]); /* all go */
 	for (int i = 0; i < lab->n_nodes; i++)
 		if (pids[i] < 0)
 			goto fail;
 	if (wait_ready(lab, pids, dir) < 0 || make_lans(lab) < 0)
 		goto fail;
+	free(pids);
+	t_ready = ms_since(&t0);
 	long conv = wait_converged(lab);
 	printf("lab %s up: %d nodes, %d links (logs and configs in %s)\n", lab->name, lab->n_nodes,
 	       lab->n_links, dir);
+	printf("namespaces and links %ld ms, daemons answering %ld ms, in all %ld ms\n", t_links,
+	       t_ready - t_links, ms_since(&t0));
 	if (conv >= 0)
 		printf("routing converged %ld ms after the last node started\n", conv);
 	else
-		printf("warning: routing has not converged after 20 s (a partition?)\n");
+		printf("warning: routing has not converged after %d s (a partition?)\n",
+		       converge_limit_ms(lab) / 1000);
 	for (int i = 0; i < lab->n_nodes; i++) {
 		printf("  %-10s%s", lab->nodes[i].name, lab->nodes[i].daemon ? "" : " (no daemon)");
 		for (int k = 0; k < lab->nodes[i].n_addrs; k++)
@@ -534,6 +739,7 @@ static int lab_up(struct lab *lab)
 	}
 	return EX_OK;
 fail:
+	free(pids);
 	lab_down(lab);
 	return EX_FAIL;
 }
@@ -575,6 +781,7 @@ int cmd_lab(int argc, char **argv)
 {
 	static struct lab lab;
 	char err[600];
+	int rc;
 
 	if (argc >= 2 && !strcmp(argv[1], "-v")) {
 		verbose = true;
@@ -591,11 +798,15 @@ int cmd_lab(int argc, char **argv)
 	}
 	if (lab_load(&lab, argv[2], err, sizeof(err)) < 0) {
 		fprintf(stderr, "newip lab: %s\n", err);
+		lab_free(&lab);
 		return EX_USAGE;
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "newip lab: namespaces need root; run with sudo\n");
+		lab_free(&lab);
 		return EX_USAGE;
 	}
-	return argv[1][0] == 'u' ? lab_up(&lab) : lab_down(&lab);
+	rc = argv[1][0] == 'u' ? lab_up(&lab) : lab_down(&lab);
+	lab_free(&lab);
+	return rc;
 }

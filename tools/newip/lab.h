@@ -6,8 +6,10 @@
 #include <stddef.h>
 
 #define LAB_NAME 16 /* names become namespace and interface names: keep them short */
-#define LAB_MAX_NODES 64
-#define LAB_MAX_LINKS 128
+/* Sanity bounds, not array sizes (the arrays grow with the file): interface and namespace
+ * names, the underlay's /30s and /64s (see lab.c) and the kernel hold these comfortably. */
+#define LAB_MAX_NODES 4096
+#define LAB_MAX_LINKS 16384
 #define LAB_MAX_ADDRS 8
 #define LAB_MAX_ROUTES 64
 
@@ -31,6 +33,7 @@ struct lab_node {
 	char gw_opts[64]; /* offload: "off" puts "offload off" on the gateway line */
 	int n_config;
 	int line;
+	char pub[48]; /* key: auto — the public key (base64), made at lab up */
 };
 
 struct lab_link {
@@ -53,16 +56,17 @@ struct lab_link {
 struct lab {
 	char name[LAB_NAME];
 	char path[512];
-	struct lab_node nodes[LAB_MAX_NODES];
-	int n_nodes;
-	struct lab_link links[LAB_MAX_LINKS];
-	int n_links;
-	bool nls_auth;			       /* every node signs NLS and trusts every node's key */
-	char pub[LAB_MAX_NODES][48];	       /* each keyed node's public key (base64), at lab up */
+	struct lab_node *nodes;
+	int n_nodes, cap_nodes;
+	struct lab_link *links;
+	int n_links, cap_links;
+	bool nls_auth; /* every node signs NLS and trusts every node's key */
 };
 
-/* Parse and check a topology file; on error "FILE:LINE: what, how to fix" in err. */
+/* Parse and check a topology file; on error "FILE:LINE: what, how to fix" in err. The lab
+ * holds memory either way: lab_free releases it. */
 int lab_load(struct lab *lab, const char *path, char *err, size_t errlen);
+void lab_free(struct lab *lab);
 int lab_node_index(const struct lab *lab, const char *name);
 
 #endif

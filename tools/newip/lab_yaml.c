@@ -98,11 +98,25 @@ static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t w
 	return 0;
 }
 
+/* Room for one more element of *arr (each size octets, *cap of them), doubling. */
+static int grow(void **arr, int *cap, int n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	int want = *cap ? 2 * *cap : 16;
+	void *p = realloc(*arr, (size_t)want * size);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = want;
+	return 0;
+}
+
 static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const keys[] = { "addresses", "routes", "daemon", "config", "key", "lan",
 					    "map", "offload", NULL };
-	struct lab_node *n = &lab->nodes[lab->n_nodes];
+	struct lab_node *n;
 	const char *name = scalar(kn);
 	char tmp[LAB_MAX_ADDRS][200];
 	struct nip_addr a;
@@ -114,7 +128,10 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 	if (lab_node_index(lab, name) >= 0)
 		return fail(x, kn, "node '%s' defined twice", name);
 	if (lab->n_nodes == LAB_MAX_NODES)
-		return fail(x, kn, "more than %d nodes", LAB_MAX_NODES);
+		return fail(x, kn, "more than %d nodes; split the lab", LAB_MAX_NODES);
+	if (grow((void **)&lab->nodes, &lab->cap_nodes, lab->n_nodes, sizeof(*n)) < 0)
+		return fail(x, kn, "out of memory at node '%s'", name);
+	n = &lab->nodes[lab->n_nodes];
 	if (vn->type != YAML_MAPPING_NODE)
 		return fail(x, vn, "node '%s' must be a mapping with 'addresses' and 'routes'", name);
 	if (check_keys(x, vn, keys) < 0)
@@ -295,7 +312,7 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 					    "rate",	 "delay",	"sched",  "queue-limit",
 					    "contract-share", "source-check", "keyed", "rules",
 					    "gateway", "frame", "bitrate", "duty", "loss", NULL };
-	struct lab_link *l = &lab->links[lab->n_links];
+	struct lab_link *l;
 	yaml_node_t *ep = get(x, ln, "endpoints");
 	const char *kind = scalar(get(x, ln, "kind")), *mtu = scalar(get(x, ln, "mtu"));
 	const char *under = scalar(get(x, ln, "underlay"));
@@ -305,7 +322,10 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 	if (check_keys(x, ln, keys) < 0)
 		return -1;
 	if (lab->n_links == LAB_MAX_LINKS)
-		return fail(x, ln, "more than %d links", LAB_MAX_LINKS);
+		return fail(x, ln, "more than %d links; split the lab", LAB_MAX_LINKS);
+	if (grow((void **)&lab->links, &lab->cap_links, lab->n_links, sizeof(*l)) < 0)
+		return fail(x, ln, "out of memory");
+	l = &lab->links[lab->n_links];
 	memset(l, 0, sizeof(*l));
 	l->line = (int)ln->start_mark.line + 1;
 	if (!ep || ep->type != YAML_SEQUENCE_NODE ||
@@ -475,4 +495,11 @@ int lab_load(struct lab *lab, const char *path, char *err, size_t errlen)
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;
+}
+
+void lab_free(struct lab *lab)
+{
+	free(lab->nodes);
+	free(lab->links);
+	memset(lab, 0, sizeof(*lab));
 }
