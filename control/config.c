@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "newip/units.h"
+#include "zero.h"
 
 #define MAXTOK 32
 
@@ -710,7 +711,7 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	struct ctx x = { c, path, 0, err, errlen };
 	FILE *f;
 
-	memset(c, 0, sizeof(*c));
+	zero_fill(c, sizeof(*c)); /* control/zero.h: an idle node's memory */
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	snprintf(c->rundir, sizeof(c->rundir), "%s", NIP_RUNDIR);
 	c->ncmp_rate = 100;

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "guard_ctl.h"
 #include "node.h"
+#include "zero.h"
 
 #define REG_RETRY_MIN_MS 1000
 #define REG_RETRY_MAX_MS 30000
@@ -63,7 +64,7 @@ int guard_ctl_init(struct guard_ctl *g, struct node *n, char *err, size_t errlen
 	const struct config *c = &n->cfg;
 	struct guard_state *gs = n->dp.gs;
 
-	memset(g, 0, sizeof(*g));
+	zero_fill(g, sizeof(*g));
 	g->n = n;
 	g->self = config_selfcert(c);
 	for (unsigned i = 0; i < c->n_links && i < GUARD_LINKS; i++) {

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "lsr.h"
 #include "node.h"
+#include "zero.h"
 
 uint64_t lsr_now_ms(void)
 {
@@ -18,7 +19,7 @@ void lsr_init(struct lsr *l, struct node *n)
 {
 	const struct config *c = &n->cfg;
 
-	memset(l, 0, sizeof(*l));
+	zero_fill(l, sizeof(*l));
 	l->node = n;
 	l->enabled = c->routing;
 	l->rid = c->nls_auth ? nls_router_id_key(c->id.pk) : nls_router_id(&c->addrs[0]);

@@ -44,8 +44,9 @@ struct lsdb_entry {
 	uint16_t age0; /* Age when installed */
 	uint16_t len;
 	uint64_t pend[DP_MAX_LINKS / 64]; /* the links it is to be sent on, not yet acknowledged */
+	uint16_t cap; /* octets allocated for bytes (an LSA is mostly far below LSR_LSA_MAX) */
 	struct nls_lsa lsa;
-	uint8_t bytes[LSR_LSA_MAX];
+	uint8_t bytes[]; /* the LSA as received or originated, len octets */
 };
 
 struct lsr_stats {

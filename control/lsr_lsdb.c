@@ -104,14 +104,22 @@ static void schedule_spf(struct lsr *l, uint64_t now)
 struct lsdb_entry *lsdb_install(struct lsr *l, const struct nls_lsa *lsa, const uint8_t *b,
 				uint16_t len, uint64_t now)
 {
-	struct lsdb_entry *e = lsdb_find(l, lsa->origin);
+	int i = lsdb_index(l, lsa->origin);
+	struct lsdb_entry *e = i < 0 ? NULL : l->db[i];
 
 	if (!e) {
-		if (grow(l) < 0 || !(e = calloc(1, sizeof(*e))))
+		if (grow(l) < 0 || !(e = calloc(1, sizeof(*e) + len)))
 			return NULL;
+		e->cap = len;
 		e->lsa.origin = lsa->origin;
 		l->db[l->n_db] = e;
 		l->idx.slot[slot_at(l, lsa->origin)] = ++l->n_db;
+	} else if (e->cap < len) { /* the origin has more links or addresses now */
+		struct lsdb_entry *bigger = realloc(e, sizeof(*e) + len);
+		if (!bigger)
+			return NULL;
+		l->db[i] = e = bigger;
+		e->cap = len;
 	}
 	e->installed_ms = now;
 	e->age0 = lsa->age;

@@ -4,6 +4,7 @@
  * the routing protocol. Names follow Prometheus' conventions: base units, _total for counters,
  * and labels (reason, link, class) rather than names.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdlib.h>
@@ -12,6 +13,52 @@
 
 #include "metrics.h"
 #include "node.h"
+
+/* libmicrohttpd, opened when a node first serves metrics: linked in, it and the TLS stack it
+ * brings (GnuTLS, nettle, p11-kit...) would be 2.3 MB of mapped pages in every idle node of a
+ * lab, where most serve none. The Debian package depends on it by name (scripts/deb.sh). */
+#define MHD_SONAME "libmicrohttpd.so.12"
+static struct {
+	void *so;
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_destroy_response) *destroy_response;
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_get_daemon_info) *get_daemon_info;
+	__typeof__(MHD_run) *run;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+} mhd;
+
+static int mhd_open(char *err, size_t errlen)
+{
+	void *so;
+
+	if (mhd.so)
+		return 0;
+	if (!(so = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+		snprintf(err, errlen, "metrics-listen needs libmicrohttpd: %s (apt install "
+			 "libmicrohttpd12)", dlerror());
+		return -1;
+	}
+#define SYM(f)                                                                         \
+	if (!(*(void **)&mhd.f = dlsym(so, "MHD_" #f))) {                              \
+		snprintf(err, errlen, "metrics-listen: %s has no MHD_" #f, MHD_SONAME); \
+		dlclose(so);                                                           \
+		return -1;                                                             \
+	}
+	SYM(create_response_from_buffer)
+	SYM(queue_response)
+	SYM(add_response_header)
+	SYM(destroy_response)
+	SYM(start_daemon)
+	SYM(get_daemon_info)
+	SYM(run)
+	SYM(stop_daemon)
+#undef SYM
+	mhd.so = so;
+	return 0;
+}
 
 struct metrics {
 	struct MHD_Daemon *mhd;
@@ -242,23 +289,23 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	(void)version, (void)upload, (void)upload_len, (void)state;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 		static const char msg[] = "only GET\n";
-		r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
-		rc = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+		r = mhd.create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+		rc = mhd.queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
 	} else if (strcmp(url, "/metrics")) {
 		static const char msg[] = "newipd: the metrics are at /metrics\n";
-		r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
-		rc = MHD_queue_response(c, MHD_HTTP_NOT_FOUND, r);
+		r = mhd.create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+		rc = mhd.queue_response(c, MHD_HTTP_NOT_FOUND, r);
 	} else {
 		if (!(f = open_memstream(&buf, &len)))
 			return MHD_NO;
 		metrics_render(m->node, f);
 		fclose(f);
-		r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		r = mhd.create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 					"text/plain; version=0.0.4; charset=utf-8");
-		rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+		rc = mhd.queue_response(c, MHD_HTTP_OK, r);
 	}
-	MHD_destroy_response(r);
+	mhd.destroy_response(r);
 	return rc;
 }
 
@@ -288,7 +335,9 @@ struct metrics *metrics_start(struct node *n, const char *addr, char *err, size_
 		goto fail;
 	}
 	m->node = n;
-	m->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, answer, m, MHD_OPTION_LISTEN_SOCKET,
+	if (mhd_open(err, errlen) < 0)
+		goto fail;
+	m->mhd = mhd.start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, answer, m, MHD_OPTION_LISTEN_SOCKET,
 				  m->listen_fd, MHD_OPTION_CONNECTION_TIMEOUT, 5u, MHD_OPTION_END);
 	if (!m->mhd) {
 		snprintf(err, errlen, "metrics-listen %s: libmicrohttpd could not start", addr);
@@ -304,20 +353,20 @@ fail:
 
 int metrics_fd(const struct metrics *m)
 {
-	const union MHD_DaemonInfo *i = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	const union MHD_DaemonInfo *i = mhd.get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	return i ? i->epoll_fd : -1;
 }
 
 void metrics_run(struct metrics *m)
 {
-	MHD_run(m->mhd);
+	mhd.run(m->mhd);
 }
 
 void metrics_stop(struct metrics *m)
 {
 	if (!m)
 		return;
-	MHD_stop_daemon(m->mhd);
+	mhd.stop_daemon(m->mhd);
 	close(m->listen_fd);
 	free(m);
 }

@@ -70,6 +70,9 @@ void dp_wake(struct dp *dp);
 
 /* forward.c: the fate of every received packet is decided here. */
 void dp_input(struct dp *dp, struct pkt *k);
+/* A burst from one link: each packet through dp_input's checks, the routed ones looked up
+ * together (fib_lookup_burst), then sent on in their order. */
+void dp_input_burst(struct dp *dp, struct pkt **pkts, unsigned n);
 /* Hand a copy of a packet to the control plane (routing, registration, shut-off messages);
  * false, counted as control_busy, when its queue is full. */
 bool dp_to_ctl(struct dp *dp, const struct pkt *k);

@@ -5,6 +5,7 @@
  * hear about produce an NCMP error (spec §6).
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "dp.h"
 
@@ -42,6 +43,10 @@ bool dp_to_ctl(struct dp *dp, const struct pkt *k)
 		STAT_ADD(dp->st.drop[DROP_CTL_BUSY], 1);
 		return false;
 	}
+	if (ring_used(&dp->to_ctl) >= RING_SLOTS / 2) { /* a burst: let the control plane start */
+		uint64_t one = 1;
+		(void)!write(dp->ctl_wake_fd, &one, sizeof(one));
+	}
 	dp->to_ctl_pending = true;
 	return true;
 }
@@ -60,11 +65,12 @@ static void drop_tell(struct dp *dp, struct pkt *k, enum drop_reason why, uint8_
 	drop(dp, k, why);
 }
 
-/* Route a valid packet that is not for this node. Returns with k consumed. */
-static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
+/* Route a valid packet that is not for this node, whose lookup gave fib_nh. Returns with k
+ * consumed. */
+static void route_nh(struct dp *dp, struct pkt *k, const struct nip_pkt *v, uint16_t fib_nh)
 {
 	const struct nh_group *g = NULL;
-	int nh = fwd_pick(dp->cur_fwd, v, &g);
+	int nh = fwd_pick_nh(dp->cur_fwd, v, fib_nh, &g);
 	struct link *out;
 
 	if (nh < 0 || (unsigned)nh >= dp->n_links)
@@ -79,45 +85,80 @@ static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	egress_send(dp, out, k, v, g);
 }
 
-void dp_input(struct dp *dp, struct pkt *k)
+static void route(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 {
-	struct nip_pkt v;
+	route_nh(dp, k, v, fib_lookup(dp->cur_fwd->fib, v->dst, v->dst_len));
+}
+
+/* Everything a received packet goes through before its route: true when it is to be routed
+ * (v parsed, hop limit decremented), false when it was consumed here. */
+static bool ingress(struct dp *dp, struct pkt *k, struct nip_pkt *v)
+{
 	int rc;
 
 	if (k->len == 0)
-		return drop(dp, k, DROP_RX_TRUNC);
-	rc = nip_pkt_parse(&v, k->data, k->len);
+		return drop(dp, k, DROP_RX_TRUNC), false;
+	rc = nip_pkt_parse(v, k->data, k->len);
 	if (rc < 0) {
-		malformed(dp, k, rc, v.err_off);
-		return pool_put(&dp->pool, k);
+		malformed(dp, k, rc, v->err_off);
+		return pool_put(&dp->pool, k), false;
 	}
-	if (v.len != k->len) {
+	if (v->len != k->len) {
 		if (dp->links[k->in_link].cfg.kind == LINK_UDP)
-			return drop(dp, k, DROP_UDP_LENGTH); /* spec §3.2 */
-		k->len = v.len; /* Ethernet padding */
+			return drop(dp, k, DROP_UDP_LENGTH), false; /* spec §3.2 */
+		k->len = v->len; /* Ethernet padding */
 	}
-	if (v.dst_len == 1 && v.dst[0] == 0) { /* x00: this link only (spec §4, §9, §6.6) */
-		bool reg = v.next_hdr == NIP_PROTO_NCMP && v.payload_len >= NCMP_HDR_LEN &&
-			   (v.payload[0] == NCMP_REGISTER || v.payload[0] == NCMP_REGISTER_ACK);
-		if (!reg && v.next_hdr != NIP_PROTO_NLS)
-			return drop(dp, k, DROP_LINK_SCOPE);
+	if (v->dst_len == 1 && v->dst[0] == 0) { /* x00: this link only (spec §4, §9, §6.6) */
+		bool reg = v->next_hdr == NIP_PROTO_NCMP && v->payload_len >= NCMP_HDR_LEN &&
+			   (v->payload[0] == NCMP_REGISTER || v->payload[0] == NCMP_REGISTER_ACK);
+		if (!reg && v->next_hdr != NIP_PROTO_NLS)
+			return drop(dp, k, DROP_LINK_SCOPE), false;
 		if (dp_to_ctl(dp, k) && !reg)
 			STAT_ADD(dp->st.delivered, 1);
-		return pool_put(&dp->pool, k);
+		return pool_put(&dp->pool, k), false;
 	}
 	if (dp->gs->any_check) { /* a first hop: sources, filters, digests (spec §11) */
-		if (dp->gs->check[k->in_link] && !srccheck_ingress(dp, k, &v))
-			return;
-		if (shutoff_intercept(dp, k, &v))
-			return;
+		if (dp->gs->check[k->in_link] && !srccheck_ingress(dp, k, v))
+			return false;
+		if (shutoff_intercept(dp, k, v))
+			return false;
 	}
-	if (dp_is_local(dp, v.dst, v.dst_len))
-		return local_input(dp, k, &v);
-	if (v.hop_limit <= 1)
-		return drop_tell(dp, k, DROP_HOP_LIMIT, NCMP_HOP_EXCEEDED, 0, 0);
+	if (dp_is_local(dp, v->dst, v->dst_len))
+		return local_input(dp, k, v), false;
+	if (v->hop_limit <= 1)
+		return drop_tell(dp, k, DROP_HOP_LIMIT, NCMP_HOP_EXCEEDED, 0, 0), false;
 	nip_pkt_dec_hop(k->data);
 	STAT_ADD(dp->st.forwarded, 1);
-	route(dp, k, &v);
+	return true;
+}
+
+void dp_input(struct dp *dp, struct pkt *k)
+{
+	struct nip_pkt v;
+
+	if (ingress(dp, k, &v))
+		route(dp, k, &v);
+}
+
+void dp_input_burst(struct dp *dp, struct pkt **pkts, unsigned n)
+{
+	struct nip_pkt v[BURST];
+	struct pkt *fw[BURST];
+	uint16_t nh[BURST];
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n)
+			__builtin_prefetch(pkts[i + 1]->data);
+		if (ingress(dp, pkts[i], &v[m]))
+			fw[m++] = pkts[i];
+		if (m == BURST || (i + 1 == n && m)) {
+			fwd_lookup_burst(dp->cur_fwd, v, m, nh);
+			for (unsigned j = 0; j < m; j++)
+				route_nh(dp, fw[j], &v[j], nh[j]);
+			m = 0;
+		}
+	}
 }
 
 void dp_output(struct dp *dp, struct pkt *k)

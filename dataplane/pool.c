@@ -1,4 +1,4 @@
-/* The packet-buffer pool: one allocation at start-up, then only pointer moves. */
+/* The packet-buffer pool: one allocation at start-up, then only pointer moves (pool.h). */
 #include <stdlib.h>
 
 #include "pool.h"
@@ -12,11 +12,8 @@ int pool_init(struct pool *p, unsigned n)
 		pool_destroy(p);
 		return -1;
 	}
-	p->n = p->n_free = n;
-	for (unsigned i = 0; i < n; i++) {
-		p->pkts[i].data = p->mem + (size_t)i * PKT_BUF;
-		p->free[i] = &p->pkts[i];
-	}
+	p->n = n;
+	p->n_free = p->used = 0;
 	return 0;
 }
 

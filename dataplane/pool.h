@@ -24,11 +24,14 @@ struct pkt {
 	uint64_t t_late_ns;    /* the last departure that can still meet Max */
 };
 
+/* Buffers come from the free stack, most recently used first, and only when it is empty from
+ * those never used (pkts[used..n)): an idle node touches the few pages it needs, not the
+ * 16 MiB of buffers and 700 KiB of descriptors it could. */
 struct pool {
 	struct pkt *pkts;
 	struct pkt **free;
 	uint8_t *mem;
-	unsigned n, n_free;
+	unsigned n, n_free, used;
 };
 
 int pool_init(struct pool *p, unsigned n);
@@ -36,7 +39,19 @@ void pool_destroy(struct pool *p);
 
 static inline struct pkt *pool_get(struct pool *p)
 {
-	return p->n_free ? p->free[--p->n_free] : NULL;
+	if (p->n_free)
+		return p->free[--p->n_free];
+	if (p->used == p->n)
+		return NULL;
+	struct pkt *k = &p->pkts[p->used];
+	k->data = p->mem + (size_t)p->used++ * PKT_BUF;
+	return k;
+}
+
+/* Buffers a pool_get would still give. */
+static inline unsigned pool_available(const struct pool *p)
+{
+	return p->n_free + (p->n - p->used);
 }
 
 /* The one place buffers go back: every stage that drops or finishes a packet calls this. */

@@ -10,7 +10,11 @@
 
 #include "pool.h"
 
-#define RING_SLOTS 256 /* a power of two */
+/* A power of two. Each slot holds a whole packet, and a ring touches all its slots in turn:
+ * 64 is 128 KiB a ring (at 256, the two were 1 MiB of every idle node's 4 MB). A burst (a
+ * neighbour's database) wakes the other side at half full; what still overflows is counted
+ * (control_busy, or NLS tx_dropped) and NLS sends it again. */
+#define RING_SLOTS 64
 
 struct ring_slot {
 	uint16_t link, len;

@@ -147,11 +147,7 @@ static void rx_link(struct dp *dp, struct link *l)
 		     l->peer		     ? peer_rx(dp, l, pkts, BURST) :
 					       link_rx(l, &dp->pool, pkts, BURST);
 
-	for (unsigned i = 0; i < n; i++) {
-		if (i + 1 < n)
-			__builtin_prefetch(pkts[i + 1]->data);
-		dp_input(dp, pkts[i]);
-	}
+	dp_input_burst(dp, pkts, n);
 }
 
 /* An NLS hello's round-trip fields (spec §9) are stamped as it leaves, not as it was built:

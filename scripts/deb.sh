@@ -34,6 +34,8 @@ printf 'Copyright: the newip authors\nSee https://www.debian.org/doc/debian-poli
 printf 'Source: newip\n\nPackage: newip\nArchitecture: any\n' >"$stage/debian/control"
 deps=$(cd "$stage" && dpkg-shlibdeps -O debian/newip/usr/sbin/newipd debian/newip/usr/bin/newip \
 	2> >(grep -v 'should already be installed' >&2) | sed -n 's/^shlibs:Depends=//p')
+# newipd opens libmicrohttpd at run time (metrics-listen): not a link dpkg-shlibdeps can see
+deps="$deps, libmicrohttpd12 (>= 0.9.75)"
 
 mkdir -p "$root/DEBIAN"
 cat >"$root/DEBIAN/control" <<CTL
