@@ -65,14 +65,11 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 		return;
 	}
 	l->st.msgs_tx++;
-	/* One wake-up for all a tick sends (lsr_tick), unless the ring fills meanwhile: a sync
-	 * with a new neighbour is hundreds of messages, and each wake-up a context switch. */
-	if (ring_used(&dp->from_ctl) >= RING_SLOTS / 2) {
+	/* One wake-up for all a tick sends (lsr_tick), and one as the ring reaches half full: a
+	 * sync with a new neighbour is hundreds of messages, and each wake-up a context switch. */
+	if (ring_used(&dp->from_ctl) == RING_SLOTS / 2)
 		dp_wake(dp);
-		l->wake_dp = false;
-	} else {
-		l->wake_dp = true;
-	}
+	l->wake_dp = true;
 }
 
 void lsr_rx(struct lsr *l, uint16_t link, const uint8_t *pkt, size_t len, uint64_t now,

@@ -396,17 +396,18 @@ static void send_pending(struct lsr *l, uint16_t link, uint64_t now)
 void lsdb_tick(struct lsr *l, uint64_t now)
 {
 	/* ageing, in whole seconds: other origins' LSAs expire (a pass every 100 ms is plenty) */
-	for (unsigned i = 0; now - l->aged_ms >= 100 && i < l->n_db;) {
-		struct lsdb_entry *e = l->db[i];
-		if (e->lsa.origin != l->rid && lsdb_age(l, e, now) >= max_age(l)) {
-			remove_entry(l, e->lsa.origin);
-			schedule_spf(l, now);
-			continue;
-		}
-		i++;
-	}
-	if (now - l->aged_ms >= 100)
+	if (now - l->aged_ms >= 100) {
 		l->aged_ms = now;
+		for (unsigned i = 0; i < l->n_db;) {
+			struct lsdb_entry *e = l->db[i];
+			if (e->lsa.origin != l->rid && lsdb_age(l, e, now) >= max_age(l)) {
+				remove_entry(l, e->lsa.origin);
+				schedule_spf(l, now);
+				continue;
+			}
+			i++;
+		}
+	}
 	if (now - l->my_lsa_ms >= 1000ull * l->refresh_s)
 		l->originate_due = true;
 	for (uint16_t i = 0; i < l->node->dp.n_links; i++) {

@@ -67,6 +67,8 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen);
 void dp_run(struct dp *dp); /* until dp->stop */
 void dp_destroy(struct dp *dp);
 void dp_wake(struct dp *dp);
+/* The data plane wakes the control thread (it has queued packets for it in to_ctl). */
+void dp_wake_ctl(struct dp *dp);
 
 /* forward.c: the fate of every received packet is decided here. */
 void dp_input(struct dp *dp, struct pkt *k);

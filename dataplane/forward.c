@@ -5,7 +5,6 @@
  * hear about produce an NCMP error (spec §6).
  */
 #include <string.h>
-#include <unistd.h>
 
 #include "dp.h"
 
@@ -43,10 +42,8 @@ bool dp_to_ctl(struct dp *dp, const struct pkt *k)
 		STAT_ADD(dp->st.drop[DROP_CTL_BUSY], 1);
 		return false;
 	}
-	if (ring_used(&dp->to_ctl) >= RING_SLOTS / 2) { /* a burst: let the control plane start */
-		uint64_t one = 1;
-		(void)!write(dp->ctl_wake_fd, &one, sizeof(one));
-	}
+	if (ring_used(&dp->to_ctl) == RING_SLOTS / 2) /* a burst: let the control plane start */
+		dp_wake_ctl(dp);
 	dp->to_ctl_pending = true;
 	return true;
 }

@@ -43,13 +43,20 @@ static inline void ring_free(struct ring *r)
 	r->slots = NULL;
 }
 
+/* Producer: how many slots wait for the consumer. */
+static inline uint32_t ring_used(struct ring *r)
+{
+	return atomic_load_explicit(&r->head, memory_order_relaxed) -
+	       atomic_load_explicit(&r->tail, memory_order_acquire);
+}
+
 /* Producer: copy a packet in. False when full (the caller counts the drop). */
 static inline bool ring_push(struct ring *r, uint16_t link, uint64_t ts_ns, uint16_t stamp_off,
 			     const void *data, size_t len)
 {
 	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
 
-	if (len > PKT_BUF || h - atomic_load_explicit(&r->tail, memory_order_acquire) == RING_SLOTS)
+	if (len > PKT_BUF || ring_used(r) == RING_SLOTS)
 		return false;
 	struct ring_slot *s = &r->slots[h % RING_SLOTS];
 	s->link = link;
@@ -59,13 +66,6 @@ static inline bool ring_push(struct ring *r, uint16_t link, uint64_t ts_ns, uint
 	memcpy(s->data, data, len);
 	atomic_store_explicit(&r->head, h + 1, memory_order_release);
 	return true;
-}
-
-/* Producer: how many slots wait for the consumer. */
-static inline uint32_t ring_used(struct ring *r)
-{
-	return atomic_load_explicit(&r->head, memory_order_relaxed) -
-	       atomic_load_explicit(&r->tail, memory_order_acquire);
 }
 
 /* Consumer: the oldest slot, or NULL; ring_pop releases it after use. */

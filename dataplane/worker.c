@@ -139,6 +139,13 @@ void dp_wake(struct dp *dp)
 	(void)!write(dp->wake_fd, &one, sizeof(one));
 }
 
+void dp_wake_ctl(struct dp *dp)
+{
+	uint64_t one = 1;
+
+	(void)!write(dp->ctl_wake_fd, &one, sizeof(one));
+}
+
 static void rx_link(struct dp *dp, struct link *l)
 {
 	struct pkt *pkts[BURST];
@@ -249,8 +256,7 @@ void dp_run(struct dp *dp)
 				next = t < next ? t : next;
 			}
 		if (dp->to_ctl_pending) {
-			uint64_t one = 1;
-			(void)!write(dp->ctl_wake_fd, &one, sizeof(one));
+			dp_wake_ctl(dp);
 			dp->to_ctl_pending = false;
 		}
 	}

@@ -24,11 +24,33 @@
 
 static bool verbose;
 
+/* Run argv and wait; its stderr goes to err_path, or with none to /dev/null unless verbose
+ * (quiet: errors are reported by the caller). 0 if it succeeded. */
+static int spawn(char *const *argv, const char *err_path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (err_path || !verbose) {
+			int fd = open(err_path ? err_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC,
+				      0644);
+			if (fd >= 0)
+				dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 /* Run a command line built from safe words (names are checked on load). 0 if it succeeded. */
 static int run(const char *fmt, ...)
 {
 	char line[1024], *argv[64], *save;
-	int argc = 0, status;
+	int argc = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -39,18 +61,7 @@ static int run(const char *fmt, ...)
 	for (char *t = strtok_r(line, " ", &save); t && argc < 63; t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (!verbose) { /* quiet: errors are reported by the caller */
-			int fd = open("/dev/null", O_WRONLY);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	return spawn(argv, NULL);
 }
 
 static void ns_name(char *buf, size_t n, const struct lab *lab, int node)
@@ -82,26 +93,15 @@ static void underlay(const struct lab_link *l, int i, int side, char *addr, size
 static int run_batch(const char *ns, const char *file)
 {
 	char errf[600], msg[300] = "", what[300] = "", line[600];
-	int status, n = 0;
+	char *with_ns[] = { "ip", "-n", (char *)ns, "-batch", (char *)file, NULL };
+	char *root_ns[] = { "ip", "-batch", (char *)file, NULL };
+	int n = 0;
 	FILE *f;
 
 	snprintf(errf, sizeof(errf), "%s.err", file);
 	if (verbose)
 		fprintf(stderr, "+ ip%s%s -batch %s\n", ns ? " -n " : "", ns ? ns : "", file);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0)
-			dup2(fd, 2);
-		if (ns)
-			execlp("ip", "ip", "-n", ns, "-batch", file, (char *)NULL);
-		else
-			execlp("ip", "ip", "-batch", file, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	bool ok = spawn(ns ? with_ns : root_ns, errf) == 0;
 	if (!ok && (f = fopen(errf, "r"))) {
 		while (fgets(line, sizeof(line), f)) {
 			char *c = strstr(line, "Command failed ");
@@ -114,7 +114,7 @@ static int run_batch(const char *ns, const char *file)
 		fclose(f);
 	}
 	if (!ok && n > 0 && (f = fopen(file, "r"))) {
-		for (int i = 1; fgets(line, sizeof(line), f); i++) {
+		for (int i = 1; i <= n && fgets(line, sizeof(line), f); i++) {
 			char *hash = strchr(line, '#');
 			if (i == n && hash)
 				snprintf(what, sizeof(what), "%.*s", (int)strcspn(hash + 2, "\n"), hash + 2);
@@ -480,6 +480,14 @@ static bool lpwan_device(const struct lab *lab, int node)
 	return any;
 }
 
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 /* How long lab up waits for routing: 20 s, or 100 ms a node in bigger labs. */
 static int converge_limit_ms(const struct lab *lab)
 {
@@ -491,7 +499,7 @@ static int converge_limit_ms(const struct lab *lab)
  * partitioned on purpose). */
 static long wait_converged(const struct lab *lab)
 {
-	struct timespec t = { 0, 10 * 1000000 }, t0, t1;
+	struct timespec t = { 0, 10 * 1000000 }, t0;
 	long ms = 0;
 	int want = 0;
 
@@ -505,8 +513,7 @@ static long wait_converged(const struct lab *lab)
 		       (!lab->nodes[first].daemon || lpwan_device(lab, first) ||
 			routes_known(lab->nodes[first].name) >= want))
 			first++;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		ms = ms_since(&t0);
 		if (first == lab->n_nodes)
 			return ms;
 		nanosleep(&t, NULL);
@@ -526,12 +533,8 @@ static void kill_pids(const char *dir)
 	if (!(f = fopen(path, "r")))
 		return;
 	while (fscanf(f, "%63s %d", name, &pid) == 2 && pid > 1 && kill(pid, SIGTERM) == 0) {
-		if (n == cap) {
-			pid_t *p = realloc(pids, (size_t)(cap = cap ? 2 * cap : 64) * sizeof(*p));
-			if (!p)
-				break; /* what runs on is killed with its namespace */
-			pids = p;
-		}
+		if (lab_grow((void **)&pids, &cap, n, sizeof(*pids)) < 0)
+			break; /* what runs on is killed with its namespace */
 		pids[n++] = pid;
 	}
 	fclose(f);
@@ -547,52 +550,43 @@ static void kill_pids(const char *dir)
 	free(pids);
 }
 
-/* The lab's namespaces (/run/netns/nip-LAB-*), as names and as namespace inodes. */
-struct ns_list {
-	char (*name)[NAME_MAX + 1];
-	ino_t *ino;
-	int n;
+/* One of the lab's namespaces (/run/netns/nip-LAB-*): its name and its namespace inode. */
+struct ns_entry {
+	char name[NAME_MAX + 1];
+	ino_t ino;
 };
 
-static void find_namespaces(const char *prefix, struct ns_list *ns)
+static int find_namespaces(const char *prefix, struct ns_entry **ns)
 {
 	struct dirent *e;
 	struct stat st;
 	char path[600];
 	DIR *d = opendir("/run/netns");
-	int cap = 0;
+	int n = 0, cap = 0;
 
-	memset(ns, 0, sizeof(*ns));
+	*ns = NULL;
 	while (d && (e = readdir(d))) {
 		if (strncmp(e->d_name, prefix, strlen(prefix)))
 			continue;
-		if (ns->n == cap) {
-			cap = cap ? 2 * cap : 64;
-			void *a = realloc(ns->name, (size_t)cap * sizeof(*ns->name));
-			if (a)
-				ns->name = a;
-			void *b = realloc(ns->ino, (size_t)cap * sizeof(*ns->ino));
-			if (b)
-				ns->ino = b;
-			if (!a || !b)
-				break;
-		}
+		if (lab_grow((void **)ns, &cap, n, sizeof(**ns)) < 0)
+			break;
 		snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
-		snprintf(ns->name[ns->n], sizeof(ns->name[0]), "%s", e->d_name);
-		ns->ino[ns->n++] = stat(path, &st) == 0 ? st.st_ino : 0;
+		snprintf((*ns)[n].name, sizeof((*ns)[n].name), "%s", e->d_name);
+		(*ns)[n++].ino = stat(path, &st) == 0 ? st.st_ino : 0;
 	}
 	if (d)
 		closedir(d);
+	return n;
 }
 
 /* Whatever still runs in one of them (a daemon that did not stop, a command from lab exec) is
  * killed: one pass over /proc comparing each process's network namespace. */
-static void kill_in_namespaces(const struct ns_list *ns)
+static void kill_in_namespaces(const struct ns_entry *ns, int n)
 {
 	struct dirent *e;
 	struct stat st;
 	char path[300];
-	DIR *d = ns->n ? opendir("/proc") : NULL;
+	DIR *d = n ? opendir("/proc") : NULL;
 
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
@@ -600,10 +594,10 @@ static void kill_in_namespaces(const struct ns_list *ns)
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
 		if (stat(path, &st) < 0)
 			continue;
-		for (int i = 0; i < ns->n; i++)
-			if (ns->ino[i] && ns->ino[i] == st.st_ino) {
+		for (int i = 0; i < n; i++)
+			if (ns[i].ino && ns[i].ino == st.st_ino) {
 				if (verbose)
-					fprintf(stderr, "+ kill -9 %s (in %s)\n", e->d_name, ns->name[i]);
+					fprintf(stderr, "+ kill -9 %s (in %s)\n", e->d_name, ns[i].name);
 				kill(atoi(e->d_name), SIGKILL);
 			}
 	}
@@ -615,19 +609,18 @@ static void kill_in_namespaces(const struct ns_list *ns)
 static int lab_down(const struct lab *lab)
 {
 	char dir[512], prefix[64], path[1024];
-	struct ns_list ns;
+	struct ns_entry *ns;
 	struct dirent *e;
 	DIR *d;
 
 	state_dir(dir, sizeof(dir), lab->name);
 	kill_pids(dir);
 	snprintf(prefix, sizeof(prefix), "nip-%s-", lab->name);
-	find_namespaces(prefix, &ns);
-	kill_in_namespaces(&ns);
-	for (int i = 0; i < ns.n; i++) /* their veths go with them */
-		run("ip netns del %s", ns.name[i]);
-	free(ns.name);
-	free(ns.ino);
+	int n_ns = find_namespaces(prefix, &ns);
+	kill_in_namespaces(ns, n_ns);
+	for (int i = 0; i < n_ns; i++) /* their veths go with them */
+		run("ip netns del %s", ns[i].name);
+	free(ns);
 	for (int i = 0; i < lab->n_nodes; i++) {
 		snprintf(path, sizeof(path), "%s/%s", cli_rundir(), lab->nodes[i].name);
 		char f[1100];
@@ -647,14 +640,6 @@ static int lab_down(const struct lab *lab)
 		rmdir(dir);
 	}
 	return EX_OK;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 static int lab_up(struct lab *lab)

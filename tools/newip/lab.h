@@ -68,5 +68,7 @@ struct lab {
 int lab_load(struct lab *lab, const char *path, char *err, size_t errlen);
 void lab_free(struct lab *lab);
 int lab_node_index(const struct lab *lab, const char *name);
+/* Room for element n of *arr (*cap elements of size octets), doubling it when full. */
+int lab_grow(void **arr, int *cap, int n, size_t size);
 
 #endif

@@ -98,8 +98,7 @@ static int load_list(struct ctx *x, yaml_node_t *seq, char (*out)[200], size_t w
 	return 0;
 }
 
-/* Room for one more element of *arr (each size octets, *cap of them), doubling. */
-static int grow(void **arr, int *cap, int n, size_t size)
+int lab_grow(void **arr, int *cap, int n, size_t size)
 {
 	if (n < *cap)
 		return 0;
@@ -129,7 +128,7 @@ static int load_node(struct ctx *x, struct lab *lab, yaml_node_t *kn, yaml_node_
 		return fail(x, kn, "node '%s' defined twice", name);
 	if (lab->n_nodes == LAB_MAX_NODES)
 		return fail(x, kn, "more than %d nodes; split the lab", LAB_MAX_NODES);
-	if (grow((void **)&lab->nodes, &lab->cap_nodes, lab->n_nodes, sizeof(*n)) < 0)
+	if (lab_grow((void **)&lab->nodes, &lab->cap_nodes, lab->n_nodes, sizeof(*n)) < 0)
 		return fail(x, kn, "out of memory at node '%s'", name);
 	n = &lab->nodes[lab->n_nodes];
 	if (vn->type != YAML_MAPPING_NODE)
@@ -323,7 +322,7 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 		return -1;
 	if (lab->n_links == LAB_MAX_LINKS)
 		return fail(x, ln, "more than %d links; split the lab", LAB_MAX_LINKS);
-	if (grow((void **)&lab->links, &lab->cap_links, lab->n_links, sizeof(*l)) < 0)
+	if (lab_grow((void **)&lab->links, &lab->cap_links, lab->n_links, sizeof(*l)) < 0)
 		return fail(x, ln, "out of memory");
 	l = &lab->links[lab->n_links];
 	memset(l, 0, sizeof(*l));
