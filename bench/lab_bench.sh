@@ -34,8 +34,11 @@ memory() {
 }
 
 one() { # HELLO_MS (empty: the default)
-	"$SRC/examples/grid.sh" "$ROWS" "$COLS" lbench >"$topo"
-	[ -z "$1" ] || sed -i "s/{addresses: \[\(x[0-9a-f]*\)\]}/{addresses: [\1], config: [hello-interval $1, dead-interval $((4 * $1))]}/" "$topo"
+	if [ -z "$1" ]; then
+		"$SRC/examples/grid.sh" "$ROWS" "$COLS" lbench >"$topo"
+	else
+		"$SRC/examples/grid.sh" "$ROWS" "$COLS" lbench "hello-interval $1" "dead-interval $((4 * $1))" >"$topo"
+	fi
 	local t0 t1 out
 	t0=$(date +%s%N)
 	out=$("$BUILD/newip" lab up "$topo")

@@ -149,7 +149,7 @@ static int send_ncmp(struct guard_ctl *g, uint16_t link, const struct nip_addr *
 	len = nip_ncmp_finish(&w, type, code, param, body, body_len);
 	if (len < 0 || (sign && nip_sec_sign(pkt, (size_t)len, n->cfg.id.sk) < 0))
 		return -1;
-	if (!ring_push(&dp->from_ctl, link, 0, 0, pkt, (size_t)len))
+	if (!ring_push(&dp->from_ctl, false, link, 0, 0, pkt, (size_t)len))
 		return -1;
 	dp_wake(dp);
 	return 0;

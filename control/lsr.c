@@ -56,11 +56,12 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 		nip_w_block_end(&w);
 	}
 	int n = nip_w_finish(&w, msg, len);
-	uint16_t stamp = !l->auth && len > NLS_HDR_LEN && msg[1] == NLS_HELLO ?
+	bool hello = len > NLS_HDR_LEN && msg[1] == NLS_HELLO;
+	uint16_t stamp = !l->auth && hello ?
 				 (uint16_t)((size_t)n - len + NLS_HDR_LEN + 8) : 0;
 	if (n > 0 && l->auth && nip_sec_sign(pkt, (size_t)n, l->node->cfg.id.sk) < 0)
 		n = -1;
-	if (n < 0 || !ring_push(&dp->from_ctl, link, 0, stamp, pkt, (size_t)n)) {
+	if (n < 0 || !ring_push(&dp->from_ctl, hello, link, 0, stamp, pkt, (size_t)n)) {
 		l->st.tx_dropped++;
 		return;
 	}

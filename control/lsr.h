@@ -119,6 +119,9 @@ void nbr_hello_rx(struct lsr *l, uint16_t link, const struct nip_pkt *v, const u
 uint32_t nbr_latency(const struct lsr *l, uint16_t link);
 void nbr_tick(struct lsr *l, uint64_t now);
 void nbr_promote(struct lsr *l, uint16_t link, uint64_t rid, uint64_t now);
+/* The control thread woke `ms` later than it asked (the machine did not run it): time we could
+ * not listen does not count against any neighbour's dead interval. */
+void nbr_stalled(struct lsr *l, uint64_t ms);
 const char *nbr_state_name(enum nbr_state s);
 
 /* lsr_lsdb.c */
@@ -128,6 +131,8 @@ void lsdb_ack_rx(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len);
 void lsdb_tick(struct lsr *l, uint64_t now);
 void lsdb_sync_nbr(struct lsr *l, uint16_t link); /* a new two-way neighbour: send it all */
 struct lsdb_entry *lsdb_find(const struct lsr *l, uint64_t origin);
+/* The name a router gives in its LSA, or "?" before we have one. */
+const char *lsdb_name(const struct lsr *l, uint64_t origin);
 int lsdb_index(const struct lsr *l, uint64_t origin); /* its place in db, or -1 */
 /* Store an encoded LSA, replacing the origin's older one: NULL when out of memory. */
 struct lsdb_entry *lsdb_install(struct lsr *l, const struct nls_lsa *lsa, const uint8_t *b,

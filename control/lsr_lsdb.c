@@ -41,6 +41,13 @@ struct lsdb_entry *lsdb_find(const struct lsr *l, uint64_t origin)
 	return i < 0 ? NULL : l->db[i];
 }
 
+const char *lsdb_name(const struct lsr *l, uint64_t origin)
+{
+	const struct lsdb_entry *e = lsdb_find(l, origin);
+
+	return e ? e->lsa.name : "?";
+}
+
 /* Room for one more entry: the array doubles, the index stays at most half full. */
 static int grow(struct lsr *l)
 {

@@ -1,4 +1,6 @@
 /* NLS neighbours: hellos on every link, the two-way check, MTU agreement, dead timers. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -140,14 +142,28 @@ void nbr_promote(struct lsr *l, uint16_t link, uint64_t rid, uint64_t now)
 	}
 }
 
+void nbr_stalled(struct lsr *l, uint64_t ms)
+{
+	for (uint16_t i = 0; i < l->node->dp.n_links; i++)
+		if (l->nbr[i].state != NBR_DOWN)
+			l->nbr[i].last_heard_ms += ms;
+}
+
 void nbr_tick(struct lsr *l, uint64_t now)
 {
 	for (uint16_t i = 0; i < l->node->dp.n_links; i++) {
 		struct lsr_nbr *n = &l->nbr[i];
 		if (!link_kind_routed(l->node->dp.links[i].cfg.kind)) /* no router beyond */
 			continue;
-		if (n->state != NBR_DOWN && now - n->last_heard_ms > n->dead_ms)
+		if (n->state != NBR_DOWN && now > n->last_heard_ms + n->dead_ms) {
+			if (n->state == NBR_TWOWAY) /* an adjacency change: operators want to see it */
+				fprintf(stderr, "newipd %s: link %s: neighbour %s (%016" PRIx64 ") down: "
+					"not heard for %" PRIu64 " ms (dead interval %u ms)\n",
+					l->node->cfg.node, l->node->dp.links[i].cfg.name,
+					lsdb_name(l, n->rid), n->rid,
+					now - n->last_heard_ms, n->dead_ms);
 			set_state(l, i, NBR_DOWN, now);
+		}
 		if (now >= l->next_hello_ms[i]) {
 			send_hello(l, i);
 			l->next_hello_ms[i] = now + l->hello_ms;

@@ -76,8 +76,9 @@ void dp_input(struct dp *dp, struct pkt *k);
  * together (fib_lookup_burst), then sent on in their order. */
 void dp_input_burst(struct dp *dp, struct pkt **pkts, unsigned n);
 /* Hand a copy of a packet to the control plane (routing, registration, shut-off messages);
- * false, counted as control_busy, when its queue is full. */
-bool dp_to_ctl(struct dp *dp, const struct pkt *k);
+ * false, counted as control_busy, when its queue is full. Urgent ones (NLS hellos) may take
+ * the ring's last RING_RESERVE slots. */
+bool dp_to_ctl(struct dp *dp, const struct pkt *k, bool urgent);
 /* Route and send a packet this node originates (or loops back to itself); consumes k. */
 void dp_output(struct dp *dp, struct pkt *k);
 bool dp_is_local(const struct dp *dp, const uint8_t *addr, uint8_t len);

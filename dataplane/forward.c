@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dp.h"
+#include "newip/nls.h"
 
 bool dp_is_local(const struct dp *dp, const uint8_t *addr, uint8_t len)
 {
@@ -36,9 +37,9 @@ static void malformed(struct dp *dp, struct pkt *k, int err, uint32_t off)
 	ncmp_error(dp, b, k->len, NCMP_PARAM_PROBLEM, code, off);
 }
 
-bool dp_to_ctl(struct dp *dp, const struct pkt *k)
+bool dp_to_ctl(struct dp *dp, const struct pkt *k, bool urgent)
 {
-	if (!ring_push(&dp->to_ctl, k->in_link, dp->now_ns, 0, k->data, k->len)) {
+	if (!ring_push(&dp->to_ctl, urgent, k->in_link, dp->now_ns, 0, k->data, k->len)) {
 		STAT_ADD(dp->st.drop[DROP_CTL_BUSY], 1);
 		return false;
 	}
@@ -110,7 +111,9 @@ static bool ingress(struct dp *dp, struct pkt *k, struct nip_pkt *v)
 			   (v->payload[0] == NCMP_REGISTER || v->payload[0] == NCMP_REGISTER_ACK);
 		if (!reg && v->next_hdr != NIP_PROTO_NLS)
 			return drop(dp, k, DROP_LINK_SCOPE), false;
-		if (dp_to_ctl(dp, k) && !reg)
+		bool hello = v->next_hdr == NIP_PROTO_NLS && v->payload_len > 1 &&
+			     v->payload[1] == NLS_HELLO;
+		if (dp_to_ctl(dp, k, hello) && !reg)
 			STAT_ADD(dp->st.delivered, 1);
 		return pool_put(&dp->pool, k), false;
 	}

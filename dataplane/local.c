@@ -81,11 +81,11 @@ static void ncmp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 		return pool_put(&dp->pool, k);
 	}
 	if (m.type == NCMP_SHUTOFF_ACK || m.type == NCMP_SHUTOFF_REQUEST) {
-		dp_to_ctl(dp, k); /* the control plane's business (spec §6.5) */
+		dp_to_ctl(dp, k, false); /* the control plane's business (spec §6.5) */
 		return pool_put(&dp->pool, k);
 	}
 	if (m.type == NCMP_UNREACH && m.code == NCMP_UNREACH_AUTH)
-		dp_to_ctl(dp, k); /* our tags failed: register again (spec §6.6) */
+		dp_to_ctl(dp, k, false); /* our tags failed: register again (spec §6.6) */
 	if (m.type == NCMP_ECHO_REPLY)
 		c = client_by(dp, 0, (uint16_t)(m.param >> 16));
 	else if (nip_ncmp_is_error(m.type))

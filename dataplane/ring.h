@@ -16,6 +16,11 @@
  * (control_busy, or NLS tx_dropped) and NLS sends it again. */
 #define RING_SLOTS 64
 
+/* Slots only urgent messages may take: NLS hellos, whose loss behind a burst of database
+ * updates would declare a live neighbour dead and start the flood again. Bulk messages find
+ * the ring full this much earlier; reliable flooding sends them again. */
+#define RING_RESERVE 8
+
 struct ring_slot {
 	uint16_t link, len;
 	uint64_t ts_ns; /* to the control plane: when the data plane received it (CLOCK_MONOTONIC) */
@@ -50,13 +55,14 @@ static inline uint32_t ring_used(struct ring *r)
 	       atomic_load_explicit(&r->tail, memory_order_acquire);
 }
 
-/* Producer: copy a packet in. False when full (the caller counts the drop). */
-static inline bool ring_push(struct ring *r, uint16_t link, uint64_t ts_ns, uint16_t stamp_off,
-			     const void *data, size_t len)
+/* Producer: copy a packet in. False when full, or when only the reserve is left and the
+ * packet is not urgent (the caller counts the drop). */
+static inline bool ring_push(struct ring *r, bool urgent, uint16_t link, uint64_t ts_ns,
+			     uint16_t stamp_off, const void *data, size_t len)
 {
 	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
 
-	if (len > PKT_BUF || ring_used(r) == RING_SLOTS)
+	if (len > PKT_BUF || ring_used(r) >= RING_SLOTS - (urgent ? 0 : RING_RESERVE))
 		return false;
 	struct ring_slot *s = &r->slots[h % RING_SLOTS];
 	s->link = link;

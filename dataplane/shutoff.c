@@ -51,7 +51,7 @@ bool shutoff_intercept(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	if (!tb_allow(&gs->punt[l], PUNT_RATE, PUNT_BURST, dp->now_ns))
 		STAT_ADD(dp->st.drop[DROP_CTL_BUSY], 1);
 	else
-		dp_to_ctl(dp, k);
+		dp_to_ctl(dp, k, false);
 	pool_put(&dp->pool, k);
 	return true;
 }

@@ -58,8 +58,11 @@ check "contract flow: at most 25 % missed as the receiver measured ($missed of $
 check "contract flow: the network's p99 is under 6 ms" awk -v p="$(jv "$WORK/c.json" acc_p99_us)" 'BEGIN { exit !(p < 6000) }'
 check "bulk (best effort) waited longer than the deadline at p99" awk -v p="$(jv "$WORK/bulk.json" owd_p99_us)" 'BEGIN { exit !(p > 6000) }'
 expect_eq "three contract-aware hops updated it" 3 "$(jv "$WORK/c.json" hops_updated)"
-check "Accumulated Latency agrees with the measured one-way delay (p50 within 1 ms)" \
-	awk -v d="$(jv "$WORK/c.json" owd_minus_acc_p50_us)" 'BEGIN { exit !(d < 1000 && d > -1000) }'
+# What the routers do not count: the sender's daemon picking the packet up, and each node's
+# wait between the kernel's receive and its own clock; the sanitizers triple those.
+agree=$((san ? 2000 : 1000))
+check "Accumulated Latency agrees with the measured one-way delay (p50 within $agree us)" \
+	awk -v d="$(jv "$WORK/c.json" owd_minus_acc_p50_us)" -v a=$agree 'BEGIN { exit !(d < a && d > -a) }'
 check "the bottleneck dropped bulk by AQM or a full queue" test "$(json_get r1 stats aqm)" -gt 0
 expect_eq "--csv: one line per received packet, and a header" "$(($(jv "$WORK/c.json" received) + 1))" "$(wc -l <"$WORK/c.csv")"
 expect_match "--csv: flow,seq,owd_us,acc_us,hops,ce" '^0,[0-9]+,[0-9.]+,[0-9]+,3,0$' "$(sed -n 2p "$WORK/c.csv")"

@@ -9,6 +9,9 @@ NEWIP=$BUILD/newip
 NEWIPD=$BUILD/newipd
 fails=0
 labs=()
+# 1 in the sanitizer build (build-san): every daemon runs a few times slower there.
+san=0
+grep -q 'NIP_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null && san=1
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: namespace tests need root"

@@ -7,8 +7,7 @@
 . "$(dirname "$0")/lib.sh" "$1"
 
 PEERS=${PEERS:-200}
-san=0
-grep -q 'NIP_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null && san=1 && PEERS=${SAN_PEERS:-50}
+[ "$san" -eq 0 ] || PEERS=${SAN_PEERS:-50}
 P=nippeers$$
 pids=()
 down() {

@@ -13,25 +13,9 @@ static void setup(uint32_t delay_us)
 	fixture_node(&n, delay_us);
 }
 
-/* A hello from the peer that echoes our Timestamp `echo` after holding it `held` µs, heard
- * at rx_us by our clock (the round trip is rx_us - echo - held), listing us (two-way). */
 static void hello(uint32_t rx_us, uint32_t echo, uint32_t held, uint64_t now_ms)
 {
-	struct nls_hello h = { .hello_ms = 100, .dead_ms = 400, .mtu = 1500, .n = 1,
-			       .nbr = { n.lsr.rid }, .ts_us = 777, .echo_us = echo,
-			       .echo_delay_us = held };
-	struct nip_hdr ph = { .next_hdr = NIP_PROTO_NLS, .hop_limit = 1 };
-	uint8_t msg[256], pkt[512];
-	struct nip_writer w;
-	struct nip_pkt v;
-	int len = nls_hello_encode(msg, sizeof(msg), PEER, &h);
-
-	ph.dst.len = 1;
-	nip_addr_parse(&ph.src, "x02");
-	nip_w_init(&w, pkt, sizeof(pkt), &ph);
-	int plen = nip_w_finish(&w, msg, (size_t)len);
-	CHECK(plen > 0 && nip_pkt_parse(&v, pkt, (size_t)plen) == 0);
-	nbr_hello_rx(&n.lsr, 0, &v, v.payload, v.payload_len, now_ms, (uint64_t)rx_us * 1000);
+	fixture_hello(&n, rx_us, echo, held, now_ms);
 }
 
 static uint32_t advertised(void)
