@@ -177,6 +177,18 @@ static int st_address(struct ctx *x, char **t, int n)
 	return 0;
 }
 
+/* "auto", "on" or "off" as an enum link_xdp; LINK_XDP_DEFAULT for anything else. */
+static uint8_t xdp_mode(const char *s)
+{
+	return !s ? LINK_XDP_DEFAULT : !strcmp(s, "auto") ? LINK_XDP_AUTO :
+	       !strcmp(s, "on") ? LINK_XDP_ON : !strcmp(s, "off") ? LINK_XDP_OFF : LINK_XDP_DEFAULT;
+}
+
+static const char *xdp_name(uint8_t m)
+{
+	return m == LINK_XDP_AUTO ? "auto" : m == LINK_XDP_ON ? "on" : "off";
+}
+
 static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const char *val)
 {
 	char *end;
@@ -277,6 +289,10 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 			return fail(x, "interface name '%s' too long; at most %d characters", val,
 				    IF_NAMESIZE - 1);
 		strcpy(l->ifname, val);
+	} else if (l->kind == LINK_ETH && strcmp(key, "xdp") == 0) {
+		if (!(l->xdp = xdp_mode(val)))
+			return fail(x, "'xdp' is auto, on or off (AF_XDP with the packet socket as "
+				    "fallback, AF_XDP only, or the packet socket)");
 	} else if (l->kind == LINK_ETH && strcmp(key, "peer-mac") == 0) {
 		if (parse_mac(val, l->peer_mac) < 0)
 			return fail(x, "'%s' is not a MAC address; write aa:bb:cc:dd:ee:ff", val);
@@ -286,7 +302,7 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 			    l->kind == LINK_UDP ? "local, peer, key, endpoint, keepalive, seal, mtu, "
 						  "metric, rate, delay, sched, queue-limit, queue-bytes, "
 						  "contract-share, source-check" :
-						  "dev, peer-mac, mtu, metric, rate, delay, sched, "
+						  "dev, peer-mac, xdp, mtu, metric, rate, delay, sched, "
 						  "queue-limit, queue-bytes, contract-share, source-check");
 	}
 	return 0;
@@ -579,6 +595,10 @@ static int statement(struct ctx *x, char **t, int n)
 			return fail(x, "'digest-cache' takes the packet rate to size for, 1000 to "
 				    "100000000 per second");
 		c->dcache_pps = v;
+	} else if (strcmp(t[0], "xdp") == 0) {
+		if (n != 2 || !(c->xdp = xdp_mode(t[1])))
+			return fail(x, "'xdp' is auto, on or off (the eth links' data path: AF_XDP, "
+				    "with or without the packet socket as fallback, or the packet socket)");
 	} else if (strcmp(t[0], "ncmp-rate") == 0) {
 		if (!uint_arg(t, n, 1, 1000000, &v))
 			return fail(x, "'ncmp-rate' takes messages per second per destination, 1 to "
@@ -589,7 +609,7 @@ static int statement(struct ctx *x, char **t, int n)
 			    "map, routing, "
 			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority, "
 			    "metrics-listen, key, flood-guard, flood-threshold, flood-duration, shutoff-max, "
-			    "shutoff-verify-rate, digest-cache, nls-auth or trust",
+			    "shutoff-verify-rate, digest-cache, nls-auth, trust or xdp",
 			    t[0]);
 	}
 	return 0;
@@ -660,6 +680,19 @@ int config_check(struct config *c, char *err, size_t errlen)
 			 c->path);
 		return -1;
 	}
+	if (!c->xdp) { /* no 'xdp' line: the environment's, for running a suite both ways */
+		const char *env = getenv("NEWIPD_XDP");
+		if (env && !(c->xdp = xdp_mode(env))) {
+			snprintf(err, errlen, "%s: NEWIPD_XDP is '%s'; set it to auto, on or off, or "
+				 "unset it", c->path, env);
+			return -1;
+		}
+		if (!c->xdp)
+			c->xdp = LINK_XDP_OFF;
+	}
+	for (unsigned i = 0; i < c->n_links; i++)
+		if (c->links[i].kind == LINK_ETH && !c->links[i].xdp)
+			c->links[i].xdp = c->xdp;
 	if (c->dead_ms <= c->hello_ms) {
 		snprintf(err, errlen, "%s: dead-interval %u must exceed hello-interval %u (about 4x)",
 			 c->path, c->dead_ms, c->hello_ms);
@@ -762,6 +795,8 @@ void config_print(const struct config *c, FILE *f)
 		c->routing ? "on" : "off", c->hello_ms, c->dead_ms, c->lsa_refresh_s);
 	if (c->rt_priority)
 		fprintf(f, "realtime-priority %d\n", c->rt_priority);
+	if (c->xdp == LINK_XDP_AUTO || c->xdp == LINK_XDP_ON)
+		fprintf(f, "xdp %s\n", xdp_name(c->xdp));
 	if (c->metrics_listen[0])
 		fprintf(f, "metrics-listen %s\n", c->metrics_listen);
 	if (c->has_key) /* the path, never the key */
@@ -829,6 +864,8 @@ void config_print(const struct config *c, FILE *f)
 				fprintf(f, " peer-mac %02x:%02x:%02x:%02x:%02x:%02x", l->peer_mac[0],
 					l->peer_mac[1], l->peer_mac[2], l->peer_mac[3],
 					l->peer_mac[4], l->peer_mac[5]);
+			if (l->xdp != c->xdp) /* the node's 'xdp' line covers the rest */
+				fprintf(f, " xdp %s", xdp_name(l->xdp));
 		}
 		if (l->mtu)
 			fprintf(f, " mtu %u", l->mtu);

@@ -39,6 +39,8 @@ struct config {
 	uint32_t lsa_seq_start;		/* test knob: the first sequence number is this + 1 */
 	uint16_t metric[DP_MAX_LINKS];	/* per link, default 10 */
 	int rt_priority;		/* SCHED_FIFO priority of the data plane; 0: normal */
+	uint8_t xdp;			/* eth links' default data path (enum link_xdp): the
+					 * 'xdp' line, else $NEWIPD_XDP, else off */
 	char metrics_listen[80];	/* Prometheus endpoint IP:PORT; empty: none */
 	/* Identity (docs/spec.md §4.3): the node's key, and addresses made from it. */
 	char key_path[256];

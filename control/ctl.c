@@ -94,6 +94,9 @@ static json_t *link_json(const struct link *l)
 			      (json_int_t)STAT_READ(l->st.tx_bytes), "tx_errors",
 			      (json_int_t)STAT_READ(l->st.tx_err));
 	json_object_set_new(j, "latency_us", json_integer(atomic_load(&l->lat_us)));
+	if (l->cfg.kind == LINK_ETH) /* the data path it took (xdp), and how or why not */
+		json_object_set_new(j, "path", json_pack("{s:s, s:s}", "io", l->xsk ? "af_xdp" :
+							 "packet_socket", "note", l->note));
 	if (l->cfg.delay_us)
 		json_object_set_new(j, "delay_us", json_integer(l->cfg.delay_us));
 	if (l->paced) {
@@ -391,37 +394,73 @@ static json_t *handle(struct node *n, const char *line)
 }
 
 /* Serve one connection: requests are lines; each gets one response line. */
-static void serve(struct node *n, int fd)
-{
-	static char buf[65536];
-	size_t have = 0;
-	struct timeval tv = { 0, 200000 }; /* a slow client must not stall the routing protocol */
+/* Control-socket clients, served between the routing protocol's timers: a client that is slow
+ * to write its request, to read the answer or to hang up never holds up the hellos (a stalled
+ * `newip` once cost a node its neighbours). Requests are lines of JSON, answers too. */
+#define CTL_CLIENTS 8
+#define CTL_BUF 65536
+#define CTL_IDLE_MS 10000 /* a client silent this long is closed */
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	for (;;) {
-		char *nl = memchr(buf, '\n', have);
-		if (!nl) {
-			if (have == sizeof(buf))
-				return;
-			ssize_t r = recv(fd, buf + have, sizeof(buf) - have, 0);
-			if (r <= 0)
-				return;
-			have += (size_t)r;
-			continue;
-		}
+struct ctl_client {
+	int fd;
+	size_t have;
+	uint64_t last_ms;
+	char *buf; /* CTL_BUF octets while connected */
+};
+
+static void client_close(struct ctl_client *c)
+{
+	close(c->fd);
+	free(c->buf);
+	*c = (struct ctl_client){ .fd = -1 };
+}
+
+static void client_accept(struct node *n, struct ctl_client *cl, uint64_t now)
+{
+	struct timeval tv = { 0, 100000 }; /* an answer the client does not read: at most this */
+	int fd = accept4(n->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	unsigned i = 0;
+
+	if (fd < 0)
+		return;
+	while (i < CTL_CLIENTS && cl[i].fd >= 0)
+		i++;
+	if (i == CTL_CLIENTS || !(cl[i].buf = malloc(CTL_BUF))) {
+		static const char busy[] = "{\"error\":\"the control socket is busy; try again\"}\n";
+		(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	cl[i].fd = fd;
+	cl[i].have = 0;
+	cl[i].last_ms = now;
+}
+
+/* What the client sent: answer each whole line. False when it is done (hung up, errored). */
+static bool client_read(struct node *n, struct ctl_client *c, uint64_t now)
+{
+	ssize_t r = recv(c->fd, c->buf + c->have, CTL_BUF - c->have, MSG_DONTWAIT);
+	char *nl;
+
+	if (r <= 0)
+		return r < 0 && (errno == EAGAIN || errno == EINTR);
+	c->have += (size_t)r;
+	c->last_ms = now;
+	while ((nl = memchr(c->buf, '\n', c->have))) {
 		*nl = '\0';
-		json_t *resp = handle(n, buf);
+		json_t *resp = handle(n, c->buf);
 		char *out = json_dumps(resp, JSON_COMPACT);
 		json_decref(resp);
-		if (!out || send(fd, out, strlen(out), MSG_NOSIGNAL) < 0 ||
-		    send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
-			free(out);
-			return;
-		}
+		bool ok = out && send(c->fd, out, strlen(out), MSG_NOSIGNAL) >= 0 &&
+			  send(c->fd, "\n", 1, MSG_NOSIGNAL) >= 0;
 		free(out);
-		have -= (size_t)(nl + 1 - buf);
-		memmove(buf, nl + 1, have);
+		if (!ok)
+			return false;
+		c->have -= (size_t)(nl + 1 - c->buf);
+		memmove(c->buf, nl + 1, c->have);
 	}
+	return c->have < CTL_BUF; /* a full buffer without a line is no request */
 }
 
 /* The control thread: control-socket requests, routing messages from the data plane's ring,
@@ -432,16 +471,22 @@ static void serve(struct node *n, int fd)
 void *ctl_main(void *arg)
 {
 	struct node *n = arg;
-	struct pollfd pfd[3] = { { .fd = n->ctl_fd, .events = POLLIN },
-				 { .fd = n->dp.ctl_wake_fd, .events = POLLIN },
-				 { .fd = n->metrics ? metrics_fd(n->metrics) : -1, .events = POLLIN } };
+	struct pollfd pfd[3 + CTL_CLIENTS] = {
+		{ .fd = n->ctl_fd, .events = POLLIN },
+		{ .fd = n->dp.ctl_wake_fd, .events = POLLIN },
+		{ .fd = n->metrics ? metrics_fd(n->metrics) : -1, .events = POLLIN } };
+	struct ctl_client cl[CTL_CLIENTS];
 	struct ring_slot *s;
 	uint64_t drain, now;
 
+	for (unsigned i = 0; i < CTL_CLIENTS; i++)
+		cl[i] = (struct ctl_client){ .fd = -1 };
 	while (!atomic_load(&n->dp.stop)) {
 		now = lsr_now_ms(); /* the last round's work took time too */
 		uint64_t due = lsr_next_ms(&n->lsr, now, 100);
-		poll(pfd, 3, (int)(due - now));
+		for (unsigned i = 0; i < CTL_CLIENTS; i++)
+			pfd[3 + i] = (struct pollfd){ .fd = cl[i].fd, .events = POLLIN };
+		poll(pfd, 3 + CTL_CLIENTS, (int)(due - now));
 		now = lsr_now_ms();
 		/* Starved (hundreds of daemons on two cores, a stopped process): the hellos that
 		 * came meanwhile may still wait in the data plane, so the lost time is forgiven. */
@@ -461,13 +506,15 @@ void *ctl_main(void *arg)
 		peer_ctl_tick(n, now);
 		if (n->metrics) /* scrapes, and libmicrohttpd's own timeouts on every tick */
 			metrics_run(n->metrics);
-		if (pfd[0].revents & POLLIN) {
-			int fd = accept4(n->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0) {
-				serve(n, fd);
-				close(fd);
-			}
-		}
+		for (unsigned i = 0; i < CTL_CLIENTS; i++)
+			if (cl[i].fd >= 0 && (pfd[3 + i].revents ? !client_read(n, &cl[i], now) :
+					      now - cl[i].last_ms > CTL_IDLE_MS))
+				client_close(&cl[i]);
+		if (pfd[0].revents & POLLIN)
+			client_accept(n, cl, now);
 	}
+	for (unsigned i = 0; i < CTL_CLIENTS; i++)
+		if (cl[i].fd >= 0)
+			client_close(&cl[i]);
 	return NULL;
 }

@@ -184,6 +184,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "newipd %s: realtime-priority %d: %s; the data plane runs at "
 				"normal priority\n", node.cfg.node, node.cfg.rt_priority, strerror(rc));
 	}
+	for (unsigned i = 0; i < node.dp.n_links; i++) /* the data path each link took, and why */
+		if (node.dp.links[i].note[0])
+			fprintf(stderr, "newipd %s: link %s: %s\n", node.cfg.node,
+				node.dp.links[i].cfg.name, node.dp.links[i].note);
 	fprintf(stderr, "newipd %s: up, %u links, control %s\n", node.cfg.node, node.dp.n_links,
 		node.ctl_path);
 	dp_run(&node.dp);

@@ -1,4 +1,5 @@
-/* Link I/O: connected UDP sockets and AF_PACKET sockets, both driven by recvmmsg/sendmmsg. */
+/* Link I/O: connected UDP sockets and AF_PACKET sockets, both driven by recvmmsg/sendmmsg;
+ * an eth link may run on AF_XDP instead (xsk.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -12,6 +13,7 @@
 
 #include "link.h"
 #include "newip/packet.h"
+#include "xsk.h"
 
 const char *link_kind_name(enum link_kind k)
 {
@@ -101,14 +103,36 @@ fail:
 	return -1;
 }
 
+/* An eth link on AF_XDP as its xdp setting asks, else (off, or auto without XDP) on the
+ * packet socket; note says which and why. */
+static int open_eth_path(struct link *l, char *err, size_t errlen)
+{
+	char why[160], mode[64];
+
+	if (l->cfg.xdp != LINK_XDP_AUTO && l->cfg.xdp != LINK_XDP_ON)
+		return open_eth(l, err, errlen);
+	if (xsk_open(l, why, sizeof(why), mode, sizeof(mode)) == 0) {
+		snprintf(l->note, sizeof(l->note), "AF_XDP (%s)", mode);
+		return 0;
+	}
+	if (l->cfg.xdp == LINK_XDP_ON) {
+		snprintf(err, errlen, "link %s: xdp on: %s (write 'xdp auto' to fall back to the "
+			 "packet socket)", l->cfg.name, why);
+		return -1;
+	}
+	snprintf(l->note, sizeof(l->note), "xdp auto: %s; packet socket instead", why);
+	return open_eth(l, err, errlen);
+}
+
 int link_open(struct link *l, char *err, size_t errlen)
 {
 	int rc;
 
 	l->fd = -1;
 	l->n_tx = 0;
+	l->note[0] = 0;
 	rc = l->cfg.kind == LINK_UDP ? link_udp_open(l, err, errlen) :
-	     l->cfg.kind == LINK_ETH ? open_eth(l, err, errlen) :
+	     l->cfg.kind == LINK_ETH ? open_eth_path(l, err, errlen) :
 	     l->cfg.kind == LINK_TUN ? tun_open(l, err, errlen) :
 				       schc_link_open(l, err, errlen);
 	if (rc < 0) {
@@ -127,6 +151,7 @@ void link_close(struct link *l)
 		free(l->peer->rx);
 	free(l->peer);
 	l->peer = NULL;
+	xsk_close(l);
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
@@ -142,6 +167,8 @@ unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned m
 
 	if (max > BURST)
 		max = BURST;
+	if (l->xsk)
+		return xsk_rx(l, pool, out, max);
 	for (; n < max; n++) {
 		if (!(out[n] = pool_get(pool)))
 			break;
@@ -220,6 +247,8 @@ void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)
 {
 	if (l->schc)
 		return schc_link_flush(l, pool, st);
+	if (l->xsk)
+		return xsk_flush(l, pool, st);
 	unsigned nmsg = l->peer ? peer_build_msgs(l) : build_msgs(l), done = 0, pkt = 0;
 
 	if (l->peer && !nmsg) { /* a keyed link without a session or an endpoint yet */

@@ -24,6 +24,11 @@
 #define LINK_LOCAL 0xffff
 #define LINK_DELAY_MAX 2048 /* packets an emulated delay holds (a quarter of the pool) */
 
+/* An eth link's data path (xdp in newipd.conf): the packet socket, or AF_XDP (xsk.c) with
+ * the packet socket as the fallback (auto) or never (on: the link fails without it). DEFAULT:
+ * not written on the link; the configuration resolves it to the node's 'xdp'. */
+enum link_xdp { LINK_XDP_DEFAULT, LINK_XDP_OFF, LINK_XDP_AUTO, LINK_XDP_ON };
+
 enum link_kind { LINK_UDP, LINK_ETH, LINK_TUN /* an IP gateway (spec §12; tun.c) */,
 		 LINK_SCHC /* an emulated LPWAN radio (spec §13.4; schc_link.c) */ };
 
@@ -43,6 +48,7 @@ struct link_cfg {
 	char ifname[IF_NAMESIZE];	     /* eth, tun */
 	uint8_t peer_mac[6];
 	bool has_peer_mac;
+	uint8_t xdp;			     /* eth: enum link_xdp */
 	/* Egress (docs/spec.md §10.3): a rate paces the link and schedules its queue. */
 	uint64_t rate_bps;   /* 0: unpaced */
 	uint32_t delay_us;   /* emulated one-way delay, also advertised by NLS (§9) */
@@ -98,6 +104,9 @@ struct link {
 	uint16_t sock_link;		/* keyed: the link whose socket this one shares (itself
 					 * when it owns it) */
 	struct schc_link *schc;		/* a schc link (schc_link.c), else NULL */
+	struct xsk_link *xsk;		/* an eth link on AF_XDP (xsk.c), else NULL */
+	char note[200];			/* how link_open opened it, for the log: the AF_XDP
+					 * mode, or why xdp auto fell back to the packet socket */
 };
 
 /* tun.c: open (create) the TUN device of a gateway link. */

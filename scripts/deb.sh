@@ -36,6 +36,8 @@ deps=$(cd "$stage" && dpkg-shlibdeps -O debian/newip/usr/sbin/newipd debian/newi
 	2> >(grep -v 'should already be installed' >&2) | sed -n 's/^shlibs:Depends=//p')
 # newipd opens libmicrohttpd at run time (metrics-listen): not a link dpkg-shlibdeps can see
 deps="$deps, libmicrohttpd12 (>= 0.9.75)"
+# nor libxdp and libbpf, opened at the first AF_XDP link (xdp in newipd.conf)
+deps="$deps, libxdp1 (>= 1.3), libbpf1 (>= 1:1.1)"
 
 mkdir -p "$root/DEBIAN"
 cat >"$root/DEBIAN/control" <<CTL

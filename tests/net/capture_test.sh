@@ -7,11 +7,12 @@
 # NLS message, and each kind (hello, update, acknowledgement, echo, hop limit exceeded) seen.
 source "$(dirname "$0")/lib.sh"
 command -v tshark >/dev/null || { echo "SKIP: no tshark"; exit 77; }
+# xdp off: a capture needs the kernel's taps, which an AF_XDP link's frames skip (newipd.conf(5)).
 cat >"$WORK/cap.yaml" <<'YAML'
 name: cap
 nodes:
-  n1: {addresses: [x0601], config: [lsa-refresh 1]}
-  n2: {addresses: [x0602], config: [lsa-refresh 1]}
+  n1: {addresses: [x0601], config: [lsa-refresh 1, xdp off]}
+  n2: {addresses: [x0602], config: [lsa-refresh 1, xdp off]}
   n3: {addresses: [x0603], config: [lsa-refresh 1]}
 links:
   - {endpoints: [n1:r, n2:l], kind: eth}

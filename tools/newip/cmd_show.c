@@ -122,6 +122,9 @@ static void print_link(json_t *r)
 			       json_string_value(json_object_get(l, "peer")));
 		else
 			printf("dev %s\n", json_string_value(json_object_get(l, "dev")));
+		json_t *path = json_object_get(l, "path");
+		if (path && !strcmp(json_string_value(json_object_get(path, "io")), "af_xdp"))
+			printf("    %s\n", json_string_value(json_object_get(path, "note")));
 		printf("    rx %lld packets %lld bytes   tx %lld packets %lld bytes %lld errors\n",
 		       cli_jint(l, "rx_packets"), cli_jint(l, "rx_bytes"), cli_jint(l, "tx_packets"),
 		       cli_jint(l, "tx_bytes"), cli_jint(l, "tx_errors"));

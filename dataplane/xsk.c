@@ -1,0 +1,399 @@
+/*
+ * An eth link over AF_XDP (xsk.h). One UMEM per link: its first half are receive frames (they
+ * cycle fill ring -> receive ring -> back), its second half transmit frames (free list -> transmit
+ * ring -> completion ring -> free list). A received frame is copied into a pool buffer, so the
+ * rest of the data plane is the same on both paths; the Ethernet header is read and written
+ * here, where the packet socket had the kernel do it.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/xsk.h>
+
+#include "link.h"
+#include "newip/packet.h"
+#include "xsk.h"
+
+#define XSK_FRAME 2048u	   /* one frame a packet: the link MTU (<= 2000) and its header fit */
+#define XSK_RX_FRAMES 1024u /* as many in the fill and receive rings */
+#define XSK_TX_FRAMES 1024u
+#define ETH_HDR 14u
+
+/* libxdp and libbpf, opened at the first AF_XDP link: a node on packet sockets (every lab node
+ * by default) never maps them, which keeps an idle node under 4 MB. */
+#define XDP_SONAME "libxdp.so.1"
+#define BPF_SONAME "libbpf.so.1"
+#define LIB_FNS(X)                                                                          \
+	X(xdp, xsk_umem__create) \
+	X(xdp, xsk_socket__create) \
+	X(xdp, xsk_socket__fd) \
+	X(xdp, xsk_socket__update_xskmap) \
+	X(xdp, xsk_socket__delete) \
+	X(xdp, xsk_umem__delete) \
+	X(bpf, libbpf_set_print) \
+	X(bpf, bpf_object__open_mem) \
+	X(bpf, bpf_object__load) \
+	X(bpf, bpf_object__find_program_by_name) \
+	X(bpf, bpf_program__fd) \
+	X(bpf, bpf_xdp_attach) \
+	X(bpf, bpf_xdp_detach) \
+	X(bpf, bpf_xdp_query_id) \
+	X(bpf, bpf_prog_get_fd_by_id) \
+	X(bpf, bpf_obj_get_info_by_fd) \
+	X(bpf, bpf_object__find_map_by_name) \
+	X(bpf, bpf_map__fd) \
+	X(bpf, bpf_object__close)
+
+static struct {
+	void *xdp, *bpf;
+#define DECL(so, f) __typeof__(f) *f;
+	LIB_FNS(DECL)
+#undef DECL
+} lib;
+
+static int lib_open(char *why, size_t whylen)
+{
+	if (lib.xdp)
+		return 0;
+	void *xdp = dlopen(XDP_SONAME, RTLD_NOW | RTLD_LOCAL), *bpf = dlopen(BPF_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!xdp || !bpf) {
+		snprintf(why, whylen, "AF_XDP needs libxdp and libbpf: %s (apt install libxdp1 libbpf1)",
+			 dlerror());
+		goto fail;
+	}
+#define SYM(so, f)                                                                      \
+	if (!(*(void **)&lib.f = dlsym(so, #f))) {                                      \
+		snprintf(why, whylen, "%s has no %s", so == xdp ? XDP_SONAME : BPF_SONAME, #f); \
+		goto fail;                                                             \
+	}
+	LIB_FNS(SYM)
+#undef SYM
+	lib.xdp = xdp;
+	lib.bpf = bpf;
+	return 0;
+fail:
+	if (xdp)
+		dlclose(xdp);
+	if (bpf)
+		dlclose(bpf);
+	return -1;
+}
+
+/* The XDP program (bpf/xsk_steer.bpf.c), compiled at build time and carried here. */
+extern const unsigned char nip_xsk_bpf[];
+extern const unsigned int nip_xsk_bpf_len;
+
+struct xsk_link {
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_ring_prod fq, tx;
+	struct xsk_ring_cons cq, rx;
+	void *area;
+	struct bpf_object *obj;
+	uint32_t xdp_flags;  /* how the program was attached, to detach it the same way */
+	uint64_t free[XSK_TX_FRAMES];
+	unsigned n_free;
+	uint8_t hdr[ETH_HDR]; /* destination (the peer, or broadcast), our MAC, 0x88B5 */
+};
+
+/* libbpf's messages: kept, the last one names why a load failed; never printed. */
+static char bpf_msg[160];
+
+static int keep_msg(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_DEBUG) {
+		vsnprintf(bpf_msg, sizeof(bpf_msg), fmt, ap);
+		bpf_msg[strcspn(bpf_msg, "\n")] = 0;
+	}
+	return 0;
+}
+
+/* The interface's MAC, MTU and receive queue count, through one throwaway socket. */
+static int if_facts(const char *ifname, uint8_t mac[6], int *mtu, unsigned *queues)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		goto out;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
+		goto out;
+	*mtu = ifr.ifr_mtu;
+	ifr.ifr_data = (void *)&ch;
+	*queues = 1; /* a driver without channels has one */
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		*queues = ch.rx_count + ch.combined_count ? ch.rx_count + ch.combined_count : 1;
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* Whether the interface's XDP program is ours, left by a newipd that did not stop cleanly. */
+static bool stale_ours(int ifindex)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 id = 0, len = sizeof(info);
+	int fd;
+	bool ours = false;
+
+	if (lib.bpf_xdp_query_id(ifindex, 0, &id) < 0 || !id || (fd = lib.bpf_prog_get_fd_by_id(id)) < 0)
+		return false;
+	if (lib.bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+		ours = !strcmp(info.name, "nip_steer_eth");
+	close(fd);
+	return ours;
+}
+
+static int attach_as(struct xsk_link *x, int ifindex, int prog_fd)
+{
+	x->xdp_flags = XDP_FLAGS_UPDATE_IF_NOEXIST | XDP_FLAGS_DRV_MODE;
+	int err = lib.bpf_xdp_attach(ifindex, prog_fd, x->xdp_flags, NULL);
+	if (err == -EOPNOTSUPP || err == -EINVAL) {
+		x->xdp_flags = XDP_FLAGS_UPDATE_IF_NOEXIST | XDP_FLAGS_SKB_MODE;
+		err = lib.bpf_xdp_attach(ifindex, prog_fd, x->xdp_flags, NULL);
+	}
+	return err;
+}
+
+/* Load the program and attach it: native (driver) XDP where the driver has it, else generic.
+ * Never over a program someone else attached; ours, left behind by a crash, is replaced. */
+static int attach(struct xsk_link *x, int ifindex, char *why, size_t whylen)
+{
+	struct bpf_program *prog;
+	int err;
+
+	lib.libbpf_set_print(keep_msg);
+	bpf_msg[0] = 0;
+	x->obj = lib.bpf_object__open_mem(nip_xsk_bpf, nip_xsk_bpf_len, NULL);
+	if (!x->obj) {
+		snprintf(why, whylen, "cannot open the XDP program: %s", strerror(errno));
+		return -1;
+	}
+	if ((err = lib.bpf_object__load(x->obj)) < 0) {
+		snprintf(why, whylen, "cannot load the XDP program: %s%s%s", strerror(-err),
+			 bpf_msg[0] ? ": " : "", bpf_msg);
+		return -1;
+	}
+	prog = lib.bpf_object__find_program_by_name(x->obj, "nip_steer_eth");
+	err = attach_as(x, ifindex, lib.bpf_program__fd(prog));
+	if ((err == -EBUSY || err == -EEXIST) && stale_ours(ifindex)) {
+		lib.bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+		lib.bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
+		err = attach_as(x, ifindex, lib.bpf_program__fd(prog));
+	}
+	if (err < 0) {
+		x->xdp_flags = 0;
+		snprintf(why, whylen, "cannot attach XDP: %s", err == -EBUSY || err == -EEXIST ?
+			 "the interface already has an XDP program" : strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static void xsk_free(struct xsk_link *x, int ifindex)
+{
+	if (x->xsk)
+		lib.xsk_socket__delete(x->xsk);
+	if (x->umem)
+		lib.xsk_umem__delete(x->umem);
+	if (x->area)
+		munmap(x->area, (size_t)(XSK_RX_FRAMES + XSK_TX_FRAMES) * XSK_FRAME);
+	if (x->xdp_flags)
+		lib.bpf_xdp_detach(ifindex, x->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (x->obj)
+		lib.bpf_object__close(x->obj);
+	free(x);
+}
+
+int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modelen)
+{
+	struct xsk_umem_config uc = { .fill_size = XSK_RX_FRAMES, .comp_size = XSK_TX_FRAMES,
+				      .frame_size = XSK_FRAME };
+	struct xsk_socket_config sc = { .rx_size = XSK_RX_FRAMES, .tx_size = XSK_TX_FRAMES,
+					.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD };
+	size_t size = (size_t)(XSK_RX_FRAMES + XSK_TX_FRAMES) * XSK_FRAME;
+	struct xdp_options opt = { 0 };
+	socklen_t optlen = sizeof(opt);
+	struct xsk_link *x;
+	unsigned queues = 1;
+	uint32_t idx;
+	int mtu = 0, err;
+
+	l->ifindex = (int)if_nametoindex(l->cfg.ifname);
+	if (!l->ifindex) {
+		snprintf(why, whylen, "no interface named %s", l->cfg.ifname);
+		return -1;
+	}
+	if (lib_open(why, whylen) < 0)
+		return -1;
+	if (!(x = calloc(1, sizeof(*x)))) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (if_facts(l->cfg.ifname, x->hdr + 6, &mtu, &queues) < 0) {
+		snprintf(why, whylen, "%s: %s", l->cfg.ifname, strerror(errno));
+		goto fail;
+	}
+	if (queues > 1) { /* frames hashed to another queue would pass to the kernel unread */
+		snprintf(why, whylen, "%s has %u receive queues and one worker serves queue 0 only",
+			 l->cfg.ifname, queues);
+		goto fail;
+	}
+	memset(x->hdr, 0xff, 6);
+	if (l->cfg.has_peer_mac)
+		memcpy(x->hdr, l->cfg.peer_mac, 6);
+	x->hdr[12] = NIP_ETHERTYPE >> 8;
+	x->hdr[13] = NIP_ETHERTYPE & 0xff;
+	x->area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x->area == MAP_FAILED) {
+		x->area = NULL;
+		snprintf(why, whylen, "no memory for the UMEM: %s", strerror(errno));
+		goto fail;
+	}
+	if ((err = lib.xsk_umem__create(&x->umem, x->area, size, &x->fq, &x->cq, &uc)) < 0) {
+		x->umem = NULL;
+		snprintf(why, whylen, "cannot register the UMEM: %s", strerror(-err));
+		goto fail;
+	}
+	if (attach(x, l->ifindex, why, whylen) < 0)
+		goto fail;
+	if ((err = lib.xsk_socket__create(&x->xsk, l->cfg.ifname, 0, x->umem, &x->rx, &x->tx, &sc)) < 0) {
+		x->xsk = NULL;
+		snprintf(why, whylen, "cannot open an AF_XDP socket: %s", strerror(-err));
+		goto fail;
+	}
+	struct bpf_map *map = lib.bpf_object__find_map_by_name(x->obj, "nip_xsks");
+	if ((err = lib.xsk_socket__update_xskmap(x->xsk, lib.bpf_map__fd(map))) < 0) {
+		snprintf(why, whylen, "cannot steer to the socket: %s", strerror(-err));
+		goto fail;
+	}
+	if (xsk_ring_prod__reserve(&x->fq, XSK_RX_FRAMES, &idx) != XSK_RX_FRAMES) {
+		snprintf(why, whylen, "cannot fill the fill ring");
+		goto fail;
+	}
+	for (uint32_t i = 0; i < XSK_RX_FRAMES; i++)
+		*xsk_ring_prod__fill_addr(&x->fq, idx + i) = (uint64_t)i * XSK_FRAME;
+	xsk_ring_prod__submit(&x->fq, XSK_RX_FRAMES);
+	for (uint32_t i = 0; i < XSK_TX_FRAMES; i++)
+		x->free[x->n_free++] = (uint64_t)(XSK_RX_FRAMES + i) * XSK_FRAME;
+	getsockopt(lib.xsk_socket__fd(x->xsk), SOL_XDP, XDP_OPTIONS, &opt, &optlen);
+	snprintf(mode, modelen, "%s XDP, %s", x->xdp_flags & XDP_FLAGS_DRV_MODE ? "native" : "generic",
+		 opt.flags & XDP_OPTIONS_ZEROCOPY ? "zero copy" : "copy mode");
+	if (!l->cfg.mtu || l->cfg.mtu > mtu)
+		l->cfg.mtu = (uint16_t)(mtu > LINK_MTU_MAX ? LINK_MTU_MAX : mtu);
+	l->fd = lib.xsk_socket__fd(x->xsk);
+	l->xsk = x;
+	return 0;
+fail:
+	xsk_free(x, l->ifindex);
+	return -1;
+}
+
+void xsk_close(struct link *l)
+{
+	if (!l->xsk)
+		return;
+	xsk_free(l->xsk, l->ifindex);
+	l->xsk = NULL;
+	l->fd = -1; /* closed with the socket */
+}
+
+unsigned xsk_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned max)
+{
+	struct xsk_link *x = l->xsk;
+	uint32_t idx, fidx = 0;
+	unsigned n = 0;
+
+	n = xsk_ring_cons__peek(&x->rx, max, &idx);
+	for (unsigned i = 0; i < n; i++) {
+		if (!(out[i] = pool_get(pool))) { /* leave the rest in the ring */
+			n = i;
+			break;
+		}
+	}
+	if (!n)
+		return 0;
+	/* Every frame taken goes straight back to the fill ring: it holds XSK_RX_FRAMES, so
+	 * the room is there. */
+	xsk_ring_prod__reserve(&x->fq, n, &fidx);
+	for (unsigned i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
+		const uint8_t *frame = xsk_umem__get_data(x->area, d->addr);
+		struct pkt *k = out[i];
+
+		k->in_link = l->id;
+		k->len = 0; /* a runt or an oversize frame: dropped as DROP_RX_TRUNC */
+		if (d->len > ETH_HDR && d->len - ETH_HDR <= PKT_BUF) {
+			k->len = d->len - ETH_HDR;
+			memcpy(k->data, frame + ETH_HDR, k->len);
+		}
+		STAT_ADD(l->st.rx_pkts, 1);
+		STAT_ADD(l->st.rx_bytes, k->len);
+		*xsk_ring_prod__fill_addr(&x->fq, fidx + i) = d->addr - d->addr % XSK_FRAME;
+	}
+	xsk_ring_cons__release(&x->rx, n);
+	xsk_ring_prod__submit(&x->fq, n);
+	return n;
+}
+
+void xsk_flush(struct link *l, struct pool *pool, struct dp_stats *st)
+{
+	struct xsk_link *x = l->xsk;
+	uint32_t idx, n = xsk_ring_cons__peek(&x->cq, XSK_TX_FRAMES, &idx), sent = 0;
+
+	for (uint32_t i = 0; i < n; i++) /* frames the kernel has sent: free again */
+		x->free[x->n_free++] = *xsk_ring_cons__comp_addr(&x->cq, idx + i);
+	xsk_ring_cons__release(&x->cq, n);
+	uint32_t want = l->n_tx < x->n_free ? l->n_tx : x->n_free;
+	if (want)
+		want = xsk_ring_prod__reserve(&x->tx, want, &idx);
+	for (; sent < want; sent++) {
+		struct pkt *k = l->txq[sent];
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + sent);
+		uint8_t *frame = xsk_umem__get_data(x->area, x->free[--x->n_free]);
+
+		d->addr = x->free[x->n_free];
+		d->len = ETH_HDR + k->len;
+		memcpy(frame, x->hdr, ETH_HDR);
+		memcpy(frame + ETH_HDR, k->data, k->len);
+		STAT_ADD(l->st.tx_pkts, 1);
+		STAT_ADD(l->st.tx_bytes, k->len);
+	}
+	if (sent) {
+		xsk_ring_prod__submit(&x->tx, sent);
+		/* Copy mode sends in the system call, at most 32 frames at a time (the kernel's
+		 * batch): kick until the ring is drained or the kernel is busy. */
+		for (unsigned kick = 0; kick < (sent + 31) / 32; kick++)
+			if (sendto(l->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
+			    errno != EBUSY && errno != ENOBUFS)
+				break;
+	}
+	if (sent < l->n_tx) { /* no free frame or ring room: counted, never silent */
+		STAT_ADD(l->st.tx_err, l->n_tx - sent);
+		STAT_ADD(st->drop[DROP_TX], l->n_tx - sent);
+	}
+	for (unsigned i = 0; i < l->n_tx; i++)
+		pool_put(pool, l->txq[i]);
+	l->n_tx = 0;
+}

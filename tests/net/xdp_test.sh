@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The AF_XDP data path of eth links (newipd.conf(5) xdp, dataplane/xsk.c) in real namespaces:
+# New IP crosses two routers on AF_XDP at every size, the interface's other traffic (ARP, IPv4)
+# still reaches the kernel, a node killed without cleaning up restarts on AF_XDP (its stale
+# program replaced); 'xdp auto' falls back to the packet socket with one log line saying why
+# (an interface with two receive queues), 'xdp on' refuses to start there. And the control
+# socket: clients that connect and say nothing for longer than the dead interval hold up
+# neither the other clients nor the routing protocol.
+source "$(dirname "$0")/lib.sh"
+topo=$SRC/tests/net/xdp.yaml
+P=nipxdp$$
+cleanup_q() {
+	[ -z "${qpid:-}" ] || kill "$qpid" 2>/dev/null
+	ip netns del $P-1 2>/dev/null
+	ip netns del $P-2 2>/dev/null
+}
+trap 'cleanup_q; cleanup' EXIT
+
+lab_up "$topo"
+logs=$NEWIP_RUNDIR/labs/xdp
+for n in a b c; do
+	expect_match "$n: its eth links run on AF_XDP" "^newipd $n: link [abc]: AF_XDP \((native|generic) XDP, (copy mode|zero copy)\)$" "$(cat "$logs/$n.log")"
+done
+expect_match "newip link shows the data path" '^    AF_XDP \(native XDP' "$("$NEWIP" -n b link)"
+check "a reaches c over two AF_XDP hops (20 of 20)" sh -c "'$NEWIP' -n a ping -q -c 20 -i 0.02 -W 2 x03 | grep -q ' 20 received'"
+check "... with 1400-octet packets" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.02 -s 1400 -W 2 x03 | grep -q ' 5 received'"
+check "... and a single octet" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.02 -s 1 -W 2 x03 | grep -q ' 5 received'"
+expect_eq "trace a -> c: 2 hops" 2 "$("$NEWIP" -n a trace -q 1 x03 | awk 'NR > 1 { n = $1 } END { print n }')"
+# Everything that is not New IP passes to the kernel: IPv4 (with ARP) on the same veth.
+ip -n nip-xdp-a addr add 192.0.2.1/30 dev b
+ip -n nip-xdp-b addr add 192.0.2.2/30 dev a
+check "IPv4 (ARP, ICMP) still reaches the kernel beside the XDP program" ip netns exec nip-xdp-a ping -q -c 3 -i 0.1 -W 2 192.0.2.2
+
+# Idle control clients (longer than the 400 ms dead interval) stall nothing.
+python3 -c 'import socket, sys, time
+s = [socket.socket(socket.AF_UNIX) for _ in range(3)]
+for x in s: x.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(1.5)' "$NEWIP_RUNDIR/b/ctl.sock" >"$WORK/held" & hold=$!
+wait_until 5 grep -q held "$WORK/held"
+t0=$(date +%s%N)
+check "while three clients sit idle on b's control socket, newip still answers" "$NEWIP" -n b neigh
+t1=$(date +%s%N)
+echo "figure: newip neigh beside three idle control clients: $(((t1 - t0) / 1000000)) ms"
+check "... at once (under 300 ms)" test $(((t1 - t0) / 1000000)) -lt 300
+wait "$hold"
+lost=$(($(jnum a stats neighbours_lost) + $(jnum c stats neighbours_lost) + $(jnum b stats neighbours_lost)))
+expect_eq "no neighbour was lost meanwhile" 0 "$lost"
+
+# A node killed outright leaves its XDP program on the veth: the next start replaces it.
+apid=$(pgrep -f "newipd -c $NEWIP_RUNDIR/labs/xdp/a.conf" | head -n 1)
+kill -9 "$apid"
+wait_until 5 sh -c "! kill -0 $apid"
+expect_match "the killed node's program is still attached" 'prog/xdp' "$(ip -n nip-xdp-a -d link show b)"
+rm -f "$NEWIP_RUNDIR/a/ctl.sock" "$NEWIP_RUNDIR/a/local.sock"
+setsid ip netns exec nip-xdp-a "$NEWIPD" -c "$logs/a.conf" >"$WORK/a2.log" 2>&1 & disown
+wait_until 10 grep -q "^newipd a: up" "$WORK/a2.log"
+expect_match "restarted, a is on AF_XDP again" "^newipd a: link b: AF_XDP" "$(cat "$WORK/a2.log")"
+check "and reaches c" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.05 -W 3 x03 | grep -q ' 5 received'"
+lab_down "$topo" xdp
+
+# Fallback: an interface with two receive queues (one worker serves queue 0 only).
+ip netns add $P-1 && ip netns add $P-2
+ip link add q1 numrxqueues 2 netns $P-1 type veth peer q2 numrxqueues 2 netns $P-2
+ip -n $P-1 link set q1 up && ip -n $P-2 link set q2 up && ip -n $P-1 link set lo up
+printf 'node q\naddress x09\nrundir %s\nlink l eth dev q1 xdp auto\n' "$NEWIP_RUNDIR" >"$WORK/q.conf"
+ip netns exec $P-1 "$NEWIPD" -c "$WORK/q.conf" >"$WORK/q.log" 2>&1 & qpid=$!
+wait_until 10 grep -q "^newipd q: up" "$WORK/q.log"
+expect_match "xdp auto: one line says why it fell back" "^newipd q: link l: xdp auto: q1 has 2 receive queues and one worker serves queue 0 only; packet socket instead$" "$(cat "$WORK/q.log")"
+expect_eq "... and the link runs on the packet socket" packet_socket "$("$NEWIP" -n q -j link | tr -d ' \n' | grep -o '"io":"[a-z_]*"' | cut -d'"' -f4)"
+kill "$qpid"; wait "$qpid" 2>/dev/null; qpid=
+sed -i 's/xdp auto/xdp on/' "$WORK/q.conf"
+out=$(ip netns exec $P-1 "$NEWIPD" -c "$WORK/q.conf" 2>&1); rc=$?
+expect_eq "xdp on without XDP: exit 2" 2 "$rc"
+expect_match "... naming the link, the reason and the fix" "link l: xdp on: q1 has 2 receive queues and one worker serves queue 0 only \(write 'xdp auto' to fall back to the packet socket\)" "$out"
+out=$(printf 'node q\naddress x09\nxdp fast\n' >"$WORK/bad.conf"; "$NEWIPD" -n -c "$WORK/bad.conf" 2>&1); rc=$?
+expect_eq "xdp fast: exit 1" 1 "$rc"
+expect_match "... naming the file, line and values" "bad.conf:3: 'xdp' is auto, on or off" "$out"
+out=$(printf 'node q\naddress x09\nlink e udp local 127.0.0.1:1 peer 127.0.0.1:2 xdp on\n' >"$WORK/bad.conf"; "$NEWIPD" -n -c "$WORK/bad.conf" 2>&1)
+expect_match "xdp on a udp link: refused, naming the options there are" "bad.conf:3: unknown udp link option 'xdp'" "$out"
+cleanup_q
+finish
