@@ -180,8 +180,8 @@ static int st_address(struct ctx *x, char **t, int n)
 /* "auto", "on" or "off" as an enum link_xdp; LINK_XDP_DEFAULT for anything else. */
 static uint8_t xdp_mode(const char *s)
 {
-	return !s ? LINK_XDP_DEFAULT : !strcmp(s, "auto") ? LINK_XDP_AUTO :
-	       !strcmp(s, "on") ? LINK_XDP_ON : !strcmp(s, "off") ? LINK_XDP_OFF : LINK_XDP_DEFAULT;
+	return !strcmp(s, "auto") ? LINK_XDP_AUTO : !strcmp(s, "on") ? LINK_XDP_ON :
+	       !strcmp(s, "off")  ? LINK_XDP_OFF  : LINK_XDP_DEFAULT;
 }
 
 static const char *xdp_name(uint8_t m)

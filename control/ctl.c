@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "node.h"
-
-#define STALL_MS 50 /* woken this much later than asked: the machine did not run us */
 #include "peer_ctl.h"
 #include "schc_ctl.h"
+
+#define STALL_MS 50 /* woken this much later than asked: the machine did not run us */
 
 #define CTL_VERSION 1
 
@@ -393,7 +393,6 @@ static json_t *handle(struct node *n, const char *line)
 	return resp;
 }
 
-/* Serve one connection: requests are lines; each gets one response line. */
 /* Control-socket clients, served between the routing protocol's timers: a client that is slow
  * to write its request, to read the answer or to hang up never holds up the hellos (a stalled
  * `newip` once cost a node its neighbours). Requests are lines of JSON, answers too. */

@@ -56,7 +56,7 @@ void lsr_send(struct lsr *l, uint16_t link, const uint8_t *msg, size_t len)
 		nip_w_block_end(&w);
 	}
 	int n = nip_w_finish(&w, msg, len);
-	bool hello = len > NLS_HDR_LEN && msg[1] == NLS_HELLO;
+	bool hello = nls_is_hello(msg, len);
 	uint16_t stamp = !l->auth && hello ?
 				 (uint16_t)((size_t)n - len + NLS_HDR_LEN + 8) : 0;
 	if (n > 0 && l->auth && nip_sec_sign(pkt, (size_t)n, l->node->cfg.id.sk) < 0)

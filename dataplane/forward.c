@@ -111,8 +111,7 @@ static bool ingress(struct dp *dp, struct pkt *k, struct nip_pkt *v)
 			   (v->payload[0] == NCMP_REGISTER || v->payload[0] == NCMP_REGISTER_ACK);
 		if (!reg && v->next_hdr != NIP_PROTO_NLS)
 			return drop(dp, k, DROP_LINK_SCOPE), false;
-		bool hello = v->next_hdr == NIP_PROTO_NLS && v->payload_len > 1 &&
-			     v->payload[1] == NLS_HELLO;
+		bool hello = v->next_hdr == NIP_PROTO_NLS && nls_is_hello(v->payload, v->payload_len);
 		if (dp_to_ctl(dp, k, hello) && !reg)
 			STAT_ADD(dp->st.delivered, 1);
 		return pool_put(&dp->pool, k), false;

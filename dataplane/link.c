@@ -65,16 +65,24 @@ int link_udp_open(struct link *l, char *err, size_t errlen)
 	return 0;
 }
 
+void link_eth_mtu(struct link *l, int if_mtu)
+{
+	if (!l->cfg.mtu || l->cfg.mtu > if_mtu)
+		l->cfg.mtu = (uint16_t)(if_mtu > LINK_MTU_MAX ? LINK_MTU_MAX : if_mtu);
+}
+
+void link_eth_dst(const struct link_cfg *c, uint8_t mac[6])
+{
+	memset(mac, 0xff, 6);
+	if (c->has_peer_mac)
+		memcpy(mac, c->peer_mac, 6);
+}
+
 static int open_eth(struct link *l, char *err, size_t errlen)
 {
 	struct ifreq ifr = { 0 };
 	int one = 1;
 
-	l->ifindex = (int)if_nametoindex(l->cfg.ifname);
-	if (!l->ifindex) {
-		snprintf(err, errlen, "link %s: no interface named %s", l->cfg.name, l->cfg.ifname);
-		return -1;
-	}
 	l->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(NIP_ETHERTYPE));
 	if (l->fd < 0)
 		goto fail;
@@ -87,15 +95,11 @@ static int open_eth(struct link *l, char *err, size_t errlen)
 	deep_rcvbuf(l->fd);
 	/* Packet sockets also see their own transmissions; skip them in the kernel. */
 	setsockopt(l->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
-	/* Point-to-point: frames go to the configured neighbour MAC, else to broadcast. */
-	memset(l->sll.sll_addr, 0xff, 6);
-	if (l->cfg.has_peer_mac)
-		memcpy(l->sll.sll_addr, l->cfg.peer_mac, 6);
+	link_eth_dst(&l->cfg, l->sll.sll_addr);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->cfg.ifname);
 	if (ioctl(l->fd, SIOCGIFMTU, &ifr) < 0)
 		goto fail;
-	if (!l->cfg.mtu || l->cfg.mtu > ifr.ifr_mtu)
-		l->cfg.mtu = (uint16_t)(ifr.ifr_mtu > LINK_MTU_MAX ? LINK_MTU_MAX : ifr.ifr_mtu);
+	link_eth_mtu(l, ifr.ifr_mtu);
 	return 0;
 fail:
 	snprintf(err, errlen, "link %s: packet socket on %s: %s", l->cfg.name, l->cfg.ifname,
@@ -109,6 +113,11 @@ static int open_eth_path(struct link *l, char *err, size_t errlen)
 {
 	char why[160], mode[64];
 
+	l->ifindex = (int)if_nametoindex(l->cfg.ifname);
+	if (!l->ifindex) {
+		snprintf(err, errlen, "link %s: no interface named %s", l->cfg.name, l->cfg.ifname);
+		return -1;
+	}
 	if (l->cfg.xdp != LINK_XDP_AUTO && l->cfg.xdp != LINK_XDP_ON)
 		return open_eth(l, err, errlen);
 	if (xsk_open(l, why, sizeof(why), mode, sizeof(mode)) == 0) {

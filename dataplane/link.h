@@ -145,6 +145,12 @@ void link_udp_defaults(struct link *l, unsigned overhead);
 unsigned link_group_msgs(struct link *l, struct iovec *iov, unsigned per, size_t extra,
 			 void *name, socklen_t namelen);
 
+/* Both data paths of an eth link: its MTU from the interface's (the configured one if lower,
+ * at most LINK_MTU_MAX), and where its frames go: point to point, to peer-mac, else to
+ * broadcast. */
+void link_eth_mtu(struct link *l, int if_mtu);
+void link_eth_dst(const struct link_cfg *c, uint8_t mac[6]);
+
 /* "udp", "eth", "tun" or "schc" */
 const char *link_kind_name(enum link_kind k);
 

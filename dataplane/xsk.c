@@ -29,34 +29,33 @@
 #include "newip/packet.h"
 #include "xsk.h"
 
-#define XSK_FRAME 2048u	   /* one frame a packet: the link MTU (<= 2000) and its header fit */
+#define XSK_FRAME     2048u /* one frame a packet: the link MTU (<= 2000) and its header fit */
 #define XSK_RX_FRAMES 1024u /* as many in the fill and receive rings */
 #define XSK_TX_FRAMES 1024u
-#define ETH_HDR 14u
 
 /* libxdp and libbpf, opened at the first AF_XDP link: a node on packet sockets (every lab node
  * by default) never maps them, which keeps an idle node under 4 MB. */
 #define XDP_SONAME "libxdp.so.1"
 #define BPF_SONAME "libbpf.so.1"
-#define LIB_FNS(X)                                                                          \
-	X(xdp, xsk_umem__create) \
-	X(xdp, xsk_socket__create) \
-	X(xdp, xsk_socket__fd) \
-	X(xdp, xsk_socket__update_xskmap) \
-	X(xdp, xsk_socket__delete) \
-	X(xdp, xsk_umem__delete) \
-	X(bpf, libbpf_set_print) \
-	X(bpf, bpf_object__open_mem) \
-	X(bpf, bpf_object__load) \
-	X(bpf, bpf_object__find_program_by_name) \
-	X(bpf, bpf_program__fd) \
-	X(bpf, bpf_xdp_attach) \
-	X(bpf, bpf_xdp_detach) \
-	X(bpf, bpf_xdp_query_id) \
-	X(bpf, bpf_prog_get_fd_by_id) \
-	X(bpf, bpf_obj_get_info_by_fd) \
-	X(bpf, bpf_object__find_map_by_name) \
-	X(bpf, bpf_map__fd) \
+#define LIB_FNS(X)                                                                                 \
+	X(xdp, xsk_umem__create)                                                                   \
+	X(xdp, xsk_socket__create)                                                                 \
+	X(xdp, xsk_socket__fd)                                                                     \
+	X(xdp, xsk_socket__update_xskmap)                                                          \
+	X(xdp, xsk_socket__delete)                                                                 \
+	X(xdp, xsk_umem__delete)                                                                   \
+	X(bpf, libbpf_set_print)                                                                   \
+	X(bpf, bpf_object__open_mem)                                                               \
+	X(bpf, bpf_object__load)                                                                   \
+	X(bpf, bpf_object__find_program_by_name)                                                   \
+	X(bpf, bpf_program__fd)                                                                    \
+	X(bpf, bpf_xdp_attach)                                                                     \
+	X(bpf, bpf_xdp_detach)                                                                     \
+	X(bpf, bpf_xdp_query_id)                                                                   \
+	X(bpf, bpf_prog_get_fd_by_id)                                                              \
+	X(bpf, bpf_obj_get_info_by_fd)                                                             \
+	X(bpf, bpf_object__find_map_by_name)                                                       \
+	X(bpf, bpf_map__fd)                                                                        \
 	X(bpf, bpf_object__close)
 
 static struct {
@@ -70,16 +69,18 @@ static int lib_open(char *why, size_t whylen)
 {
 	if (lib.xdp)
 		return 0;
-	void *xdp = dlopen(XDP_SONAME, RTLD_NOW | RTLD_LOCAL), *bpf = dlopen(BPF_SONAME, RTLD_NOW | RTLD_LOCAL);
+	void *xdp = dlopen(XDP_SONAME, RTLD_NOW | RTLD_LOCAL),
+	     *bpf = dlopen(BPF_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!xdp || !bpf) {
-		snprintf(why, whylen, "AF_XDP needs libxdp and libbpf: %s (apt install libxdp1 libbpf1)",
+		snprintf(why, whylen,
+			 "AF_XDP needs libxdp and libbpf: %s (apt install libxdp1 libbpf1)",
 			 dlerror());
 		goto fail;
 	}
-#define SYM(so, f)                                                                      \
-	if (!(*(void **)&lib.f = dlsym(so, #f))) {                                      \
-		snprintf(why, whylen, "%s has no %s", so == xdp ? XDP_SONAME : BPF_SONAME, #f); \
-		goto fail;                                                             \
+#define SYM(so, f)                                                                                 \
+	if (!(*(void **)&lib.f = dlsym(so, #f))) {                                                 \
+		snprintf(why, whylen, "%s has no %s", so == xdp ? XDP_SONAME : BPF_SONAME, #f);    \
+		goto fail;                                                                         \
 	}
 	LIB_FNS(SYM)
 #undef SYM
@@ -105,10 +106,10 @@ struct xsk_link {
 	struct xsk_ring_cons cq, rx;
 	void *area;
 	struct bpf_object *obj;
-	uint32_t xdp_flags;  /* how the program was attached, to detach it the same way */
+	uint32_t xdp_flags; /* how the program was attached, to detach it the same way */
 	uint64_t free[XSK_TX_FRAMES];
 	unsigned n_free;
-	uint8_t hdr[ETH_HDR]; /* destination (the peer, or broadcast), our MAC, 0x88B5 */
+	uint8_t hdr[ETH_HLEN]; /* destination (the peer, or broadcast), our MAC, 0x88B5 */
 };
 
 /* libbpf's messages: kept, the last one names why a load failed; never printed. */
@@ -126,8 +127,8 @@ static int keep_msg(enum libbpf_print_level level, const char *fmt, va_list ap)
 /* The interface's MAC, MTU and receive queue count, through one throwaway socket. */
 static int if_facts(const char *ifname, uint8_t mac[6], int *mtu, unsigned *queues)
 {
-	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-	struct ifreq ifr = { 0 };
+	struct ethtool_channels ch = {.cmd = ETHTOOL_GCHANNELS};
+	struct ifreq ifr = {0};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
 
 	if (fd < 0)
@@ -152,12 +153,13 @@ out:
 /* Whether the interface's XDP program is ours, left by a newipd that did not stop cleanly. */
 static bool stale_ours(int ifindex)
 {
-	struct bpf_prog_info info = { 0 };
+	struct bpf_prog_info info = {0};
 	__u32 id = 0, len = sizeof(info);
 	int fd;
 	bool ours = false;
 
-	if (lib.bpf_xdp_query_id(ifindex, 0, &id) < 0 || !id || (fd = lib.bpf_prog_get_fd_by_id(id)) < 0)
+	if (lib.bpf_xdp_query_id(ifindex, 0, &id) < 0 || !id ||
+	    (fd = lib.bpf_prog_get_fd_by_id(id)) < 0)
 		return false;
 	if (lib.bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
 		ours = !strcmp(info.name, "nip_steer_eth");
@@ -204,8 +206,10 @@ static int attach(struct xsk_link *x, int ifindex, char *why, size_t whylen)
 	}
 	if (err < 0) {
 		x->xdp_flags = 0;
-		snprintf(why, whylen, "cannot attach XDP: %s", err == -EBUSY || err == -EEXIST ?
-			 "the interface already has an XDP program" : strerror(-err));
+		snprintf(why, whylen, "cannot attach XDP: %s",
+			 err == -EBUSY || err == -EEXIST
+			     ? "the interface already has an XDP program"
+			     : strerror(-err));
 		return -1;
 	}
 	return 0;
@@ -228,23 +232,19 @@ static void xsk_free(struct xsk_link *x, int ifindex)
 
 int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modelen)
 {
-	struct xsk_umem_config uc = { .fill_size = XSK_RX_FRAMES, .comp_size = XSK_TX_FRAMES,
-				      .frame_size = XSK_FRAME };
-	struct xsk_socket_config sc = { .rx_size = XSK_RX_FRAMES, .tx_size = XSK_TX_FRAMES,
-					.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD };
+	struct xsk_umem_config uc = {
+	    .fill_size = XSK_RX_FRAMES, .comp_size = XSK_TX_FRAMES, .frame_size = XSK_FRAME};
+	struct xsk_socket_config sc = {.rx_size = XSK_RX_FRAMES,
+				       .tx_size = XSK_TX_FRAMES,
+				       .libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD};
 	size_t size = (size_t)(XSK_RX_FRAMES + XSK_TX_FRAMES) * XSK_FRAME;
-	struct xdp_options opt = { 0 };
+	struct xdp_options opt = {0};
 	socklen_t optlen = sizeof(opt);
 	struct xsk_link *x;
 	unsigned queues = 1;
 	uint32_t idx;
 	int mtu = 0, err;
 
-	l->ifindex = (int)if_nametoindex(l->cfg.ifname);
-	if (!l->ifindex) {
-		snprintf(why, whylen, "no interface named %s", l->cfg.ifname);
-		return -1;
-	}
 	if (lib_open(why, whylen) < 0)
 		return -1;
 	if (!(x = calloc(1, sizeof(*x)))) {
@@ -260,9 +260,7 @@ int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modele
 			 l->cfg.ifname, queues);
 		goto fail;
 	}
-	memset(x->hdr, 0xff, 6);
-	if (l->cfg.has_peer_mac)
-		memcpy(x->hdr, l->cfg.peer_mac, 6);
+	link_eth_dst(&l->cfg, x->hdr);
 	x->hdr[12] = NIP_ETHERTYPE >> 8;
 	x->hdr[13] = NIP_ETHERTYPE & 0xff;
 	x->area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -278,7 +276,8 @@ int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modele
 	}
 	if (attach(x, l->ifindex, why, whylen) < 0)
 		goto fail;
-	if ((err = lib.xsk_socket__create(&x->xsk, l->cfg.ifname, 0, x->umem, &x->rx, &x->tx, &sc)) < 0) {
+	if ((err = lib.xsk_socket__create(&x->xsk, l->cfg.ifname, 0, x->umem, &x->rx, &x->tx,
+					  &sc)) < 0) {
 		x->xsk = NULL;
 		snprintf(why, whylen, "cannot open an AF_XDP socket: %s", strerror(-err));
 		goto fail;
@@ -298,10 +297,10 @@ int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modele
 	for (uint32_t i = 0; i < XSK_TX_FRAMES; i++)
 		x->free[x->n_free++] = (uint64_t)(XSK_RX_FRAMES + i) * XSK_FRAME;
 	getsockopt(lib.xsk_socket__fd(x->xsk), SOL_XDP, XDP_OPTIONS, &opt, &optlen);
-	snprintf(mode, modelen, "%s XDP, %s", x->xdp_flags & XDP_FLAGS_DRV_MODE ? "native" : "generic",
+	snprintf(mode, modelen, "%s XDP, %s",
+		 x->xdp_flags & XDP_FLAGS_DRV_MODE ? "native" : "generic",
 		 opt.flags & XDP_OPTIONS_ZEROCOPY ? "zero copy" : "copy mode");
-	if (!l->cfg.mtu || l->cfg.mtu > mtu)
-		l->cfg.mtu = (uint16_t)(mtu > LINK_MTU_MAX ? LINK_MTU_MAX : mtu);
+	link_eth_mtu(l, mtu);
 	l->fd = lib.xsk_socket__fd(x->xsk);
 	l->xsk = x;
 	return 0;
@@ -344,9 +343,9 @@ unsigned xsk_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned ma
 
 		k->in_link = l->id;
 		k->len = 0; /* a runt or an oversize frame: dropped as DROP_RX_TRUNC */
-		if (d->len > ETH_HDR && d->len - ETH_HDR <= PKT_BUF) {
-			k->len = d->len - ETH_HDR;
-			memcpy(k->data, frame + ETH_HDR, k->len);
+		if (d->len > ETH_HLEN && d->len - ETH_HLEN <= PKT_BUF) {
+			k->len = d->len - ETH_HLEN;
+			memcpy(k->data, frame + ETH_HLEN, k->len);
 		}
 		STAT_ADD(l->st.rx_pkts, 1);
 		STAT_ADD(l->st.rx_bytes, k->len);
@@ -371,12 +370,13 @@ void xsk_flush(struct link *l, struct pool *pool, struct dp_stats *st)
 	for (; sent < want; sent++) {
 		struct pkt *k = l->txq[sent];
 		struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + sent);
-		uint8_t *frame = xsk_umem__get_data(x->area, x->free[--x->n_free]);
+		uint64_t addr = x->free[--x->n_free];
+		uint8_t *frame = xsk_umem__get_data(x->area, addr);
 
-		d->addr = x->free[x->n_free];
-		d->len = ETH_HDR + k->len;
-		memcpy(frame, x->hdr, ETH_HDR);
-		memcpy(frame + ETH_HDR, k->data, k->len);
+		d->addr = addr;
+		d->len = ETH_HLEN + k->len;
+		memcpy(frame, x->hdr, ETH_HLEN);
+		memcpy(frame + ETH_HLEN, k->data, k->len);
 		STAT_ADD(l->st.tx_pkts, 1);
 		STAT_ADD(l->st.tx_bytes, k->len);
 	}

@@ -12,7 +12,8 @@
 
 struct link;
 
-/* Open the link's AF_XDP socket on queue 0 of its interface and steer New IP frames to it.
+/* Open the link's AF_XDP socket on queue 0 of its interface (l->ifindex, looked up by the
+ * caller) and steer New IP frames to it.
  * -1 with why it cannot (no XDP, no privilege, several receive queues ...) in why. On success
  * l->fd is the socket's descriptor (poll it for receive) and mode says how it runs, e.g.
  * "native XDP, copy mode". */

@@ -22,6 +22,13 @@
 
 enum nls_type { NLS_HELLO = 1, NLS_LSU = 2, NLS_ACK = 3 };
 
+/* Whether an NLS message (its common header first) is a hello: the one kind the planes of a
+ * node pass each other first, and whose Timestamp is set as it leaves. */
+static inline bool nls_is_hello(const uint8_t *msg, size_t len)
+{
+	return len > NLS_HDR_LEN && msg[1] == NLS_HELLO;
+}
+
 struct nls_hello {
 	uint16_t hello_ms, dead_ms, mtu;
 	uint8_t n;

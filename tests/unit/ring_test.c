@@ -9,7 +9,7 @@
 static void fifo_and_reserve(void)
 {
 	struct ring r;
-	uint8_t b[4] = { 0 };
+	uint8_t b[4] = {0};
 	uint32_t i;
 
 	CHECK_EQ(ring_init(&r), 0);
