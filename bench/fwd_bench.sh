@@ -6,20 +6,30 @@
 #                                         work there; newipd is pinned there)
 #                                         CPU 0: the generator and the sink
 #
-# newipd: gen sends New IP (44-octet header) + UDP over the UDP overlay; dut's newipd forwards.
-# kernel: gen sends plain IPv6/UDP to sink's address; dut's kernel routes it (forwarding=1).
-# Usage: bench/fwd_bench.sh [BUILD_DIR] (root). SECS=5 by default.
+# Table 1, udp links (bench/fwd.yaml): gen sends New IP (44-octet header) + UDP over the UDP
+# overlay; dut's newipd forwards. kernel: gen sends plain IPv6/UDP to sink's address; dut's
+# kernel routes it (forwarding=1).
+# Table 2, eth links (bench/fwd_eth.yaml): gen sends Ethernet frames from a packet socket
+# (blast ethsend) to dut: New IP on EtherType 0x88B5, forwarded by newipd on its packet socket
+# and then on AF_XDP (xdp on), and IPv6 + UDP forwarded by dut's kernel; the sink's interface
+# counts what dut delivered (its receive counter, over a window after a warm-up second).
+# Usage: bench/fwd_bench.sh [BUILD_DIR] [udp|eth|all] (root). SECS=5 by default.
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
+TABLES=${2:-all}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${SECS:-5}
 NEWIP_RUNDIR=$(mktemp -d /tmp/nip-bench.XXXXXX)
 export NEWIP_RUNDIR
 topo=$SRC/bench/fwd.yaml
-trap '"$BUILD/newip" lab down "$topo" >/dev/null 2>&1; rm -rf "$NEWIP_RUNDIR"' EXIT
-
-"$BUILD/newip" lab up "$topo" >/dev/null
+etopo=$SRC/bench/fwd_eth.yaml
+trap '"$BUILD/newip" lab down "$topo" >/dev/null 2>&1; "$BUILD/newip" lab down "$etopo" \
+	>/dev/null 2>&1; rm -rf "$NEWIP_RUNDIR"' EXIT
 ns() { ip netns exec "nip-fwd-$1" "${@:2}"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+case $TABLES in udp | eth | all) ;; *) echo "usage: $0 [BUILD_DIR] [udp|eth|all]" >&2; exit 2 ;; esac
+udp_table() {
+"$BUILD/newip" lab up "$topo" >/dev/null
 setup() {
 	local dut_pid
 	dut_pid=$(awk '$1 == "dut" { print $2 }' "$NEWIP_RUNDIR/labs/fwd/pids")
@@ -91,7 +101,6 @@ keyed_row() {
 	setup
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 printf '%-10s %14s %14s %8s %16s %8s %16s %8s %14s %8s\n' payload "newipd pkt/s" "kernel pkt/s" ratio \
 	"+sched pkt/s" "sched/no" "+srccheck pkt/s" "chk/no" "+keyed pkt/s" "key/no"
 for payload in 64 1400; do
@@ -110,3 +119,111 @@ echo " +sched = newipd with its link to sink paced at 10 Gbit/s through the sche
 echo " +srccheck = gen's link source-checked: first-come binding and the shut-off digest cache;"
 echo " +keyed = both links keyed (spec §1.1): a Poly1305 tag checked and made per packet, 32 octets"
 echo "   more each; a keepalive is 32 octets of UDP payload, a handshake 96 + 60)"
+"$BUILD/newip" lab down "$topo" >/dev/null
+}
+
+# --- Table 2: eth links ---------------------------------------------------------------------
+ens() { ip netns exec "nip-fwde-$1" "${@:2}"; }
+mac() { ens "$1" cat "/sys/class/net/$2/address"; }
+rx_packets() { ens sink cat /sys/class/net/u0/statistics/rx_packets; }
+
+# cpu1: CPU 1's busy and total jiffies ("BUSY TOTAL"), from /proc/stat.
+cpu1() { awk '$1 == "cpu1" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+
+# eth_setup [xdp]: dut's CPU budget as in table 1: newipd and the receive work of its link from
+# gen on CPU 1 (RPS; on AF_XDP the veth's NAPI, made a thread). The sink drops every frame in
+# XDP (bench/xdp_drop.bpf.c), in a NAPI thread on CPU 0: receiving costs dut the same whatever
+# it forwards. The kernel path's addresses, and a permanent neighbour fd00:2::99 at the sink's
+# MAC for it to forward to.
+eth_setup() {
+	local pid n=0
+	pid=$(awk '$1 == "dut" { print $2 }' "$NEWIP_RUNDIR/labs/fwde/pids")
+	taskset -pc 1 "$pid" >/dev/null
+	ens dut sh -c 'echo 2 > /sys/class/net/g/queues/rx-0/rps_cpus'
+	if [ "${1:-}" = xdp ]; then
+		ens dut sh -c 'echo 1 > /sys/class/net/g/threaded'
+		for k in $(pgrep '^napi/g-'); do
+			taskset -pc 1 "$k" >/dev/null
+			n=$((n + 1))
+		done
+		[ "$n" -gt 0 ] || { echo "fwd_bench: no NAPI thread for dut's g" >&2; exit 1; }
+	fi
+	ens sink ip link set dev u0 xdp obj "$BUILD/xdp_drop.bpf.o" sec xdp
+	ens sink sh -c 'echo 1 > /sys/class/net/u0/threaded'
+	for k in $(pgrep '^napi/u0-'); do
+		taskset -pc 0 "$k" >/dev/null && chrt -f -p 50 "$k"
+	done
+	ens gen ip addr add fd00:1::1/64 dev u0 nodad
+	ens dut ip addr add fd00:1::2/64 dev g nodad
+	ens dut ip addr add fd00:2::1/64 dev s nodad
+	ens sink ip addr add fd00:2::2/64 dev u0 nodad
+	ens dut sysctl -qw net.ipv6.conf.all.forwarding=1
+	ens dut ip -6 neigh replace fd00:2::99 lladdr "$(mac sink u0)" dev s nud permanent
+}
+
+# eth_row PATH PAYLOAD newip|ipv6 DST SRC: prints "PATH PKT/S BUSY% US/PKT CAPACITY OFFERED".
+# The generator runs on CPU 0 for SECS + 3 s; the window of SECS s opens a second after the
+# first frame reaches the sink. CPU 1 holds everything dut does, so its busy time over the
+# window divided by the packets delivered is dut's cost per packet, and packets/s divided by
+# the busy fraction its capacity (an estimate when the generator cannot load CPU 1 fully).
+eth_row() {
+	local path=$1 out=$NEWIP_RUNDIR/ethsend.out gpid c0 c1 c2 t1 t2 b1 b2 tries=0
+	shift
+	c0=$(rx_packets)
+	ens gen taskset -c 0 "$BUILD/blast" ethsend u0 "$(mac dut g)" $((SECS + 3)) "$@" >"$out" &
+	gpid=$!
+	until [ "$(rx_packets)" -gt "$c0" ]; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 100 ] || { echo "fwd_bench: nothing reached the sink ($path)" >&2; exit 1; }
+		sleep 0.05
+	done
+	sleep 1
+	t1=$(date +%s.%N) c1=$(rx_packets) b1=$(cpu1)
+	sleep "$SECS"
+	t2=$(date +%s.%N) c2=$(rx_packets) b2=$(cpu1)
+	kill -0 "$gpid" 2>/dev/null || { echo "fwd_bench: the generator stopped early" >&2; exit 1; }
+	wait "$gpid"
+	awk -v p="$path" -v c1="$c1" -v c2="$c2" -v t1="$t1" -v t2="$t2" -v b1="$b1" -v b2="$b2" \
+		-v hz="$(getconf CLK_TCK)" -v o="$(sed -n 's/.*(\([0-9]*\)\/s).*/\1/p' "$out")" '
+	BEGIN {
+		split(b1, x, " "); split(b2, y, " ")
+		pps = (c2 - c1) / (t2 - t1); busy = (y[1] - x[1]) / (y[2] - x[2])
+		us = (pps > 0) ? busy * (t2 - t1) * 1e6 / (c2 - c1) : 0
+		printf "%s %.0f %.0f %.2f %.0f %s\n", p, pps, busy * 100, us, (busy > 0) ? pps / busy : 0, o
+	}'
+}
+
+eth_table() {
+	local xdp=$NEWIP_RUNDIR/fwd-eth-xdp.yaml k
+	sed 's/xdp off/xdp on/' "$etopo" >"$xdp"
+	printf '%-8s %-14s %12s %9s %10s %14s %9s %14s\n' payload path "pkt/s" "CPU1 busy" \
+		"us/pkt" "capacity pkt/s" "vs kernel" "offered pkt/s"
+	for payload in 64 1400; do
+		"$BUILD/newip" lab up "$etopo" >/dev/null
+		eth_setup
+		rows=("$(eth_row kernel "$payload" ipv6 fd00:2::99 fd00:1::1)")
+		rows+=("$(eth_row packet "$payload" newip 2001:db8:5::1 2001:db8:6::1)")
+		"$BUILD/newip" lab down "$etopo" >/dev/null
+		"$BUILD/newip" lab up "$xdp" >/dev/null
+		eth_setup xdp
+		rows+=("$(eth_row AF_XDP "$payload" newip 2001:db8:5::1 2001:db8:6::1)")
+		"$BUILD/newip" lab down "$xdp" >/dev/null
+		k=$(echo "${rows[0]}" | awk '{ print $5 }')
+		for r in "${rows[@]}"; do
+			echo "$r" | awk -v pl="$payload B" -v k="$k" '{
+				printf "%-8s %-14s %12s %8s%% %10s %14s %9.2f %14s\n", pl, $1, $2, $3, $4,
+					$5, k ? $5 / k : 0, $6 }'
+		done
+	done
+	echo "(eth links; dut's whole work on CPU 1: kernel = its IPv6 forwarding of IPv6 + UDP of"
+	echo " the same payload, packet = newipd on a packet socket (AF_PACKET), AF_XDP = newipd with"
+	echo " xdp on (copy mode on veth, the veth's NAPI threaded on CPU 1); gen (blast ethsend, a"
+	echo " packet socket) and the sink's kernel on CPU 0. us/pkt = CPU 1 busy time / packets"
+	echo " delivered; capacity = pkt/s / CPU 1 busy fraction; vs kernel = capacity ratio)"
+}
+
+case $TABLES in
+udp) udp_table ;;
+eth) eth_table ;;
+all) udp_table; echo; eth_table ;;
+esac
