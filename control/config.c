@@ -289,7 +289,7 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 			return fail(x, "interface name '%s' too long; at most %d characters", val,
 				    IF_NAMESIZE - 1);
 		strcpy(l->ifname, val);
-	} else if (l->kind == LINK_ETH && strcmp(key, "xdp") == 0) {
+	} else if ((l->kind == LINK_ETH || l->kind == LINK_UDP) && strcmp(key, "xdp") == 0) {
 		if (!(l->xdp = xdp_mode(val)))
 			return fail(x, "'xdp' is auto, on or off (AF_XDP with the packet socket as "
 				    "fallback, AF_XDP only, or the packet socket)");
@@ -299,7 +299,7 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 		l->has_peer_mac = true;
 	} else {
 		return fail(x, "unknown %s link option '%s'; use %s", link_kind_name(l->kind), key,
-			    l->kind == LINK_UDP ? "local, peer, key, endpoint, keepalive, seal, mtu, "
+			    l->kind == LINK_UDP ? "local, peer, key, endpoint, keepalive, seal, xdp, mtu, "
 						  "metric, rate, delay, sched, queue-limit, queue-bytes, "
 						  "contract-share, source-check" :
 						  "dev, peer-mac, xdp, mtu, metric, rate, delay, sched, "
@@ -383,6 +383,9 @@ static int st_link(struct ctx *x, char **t, int n)
 			return -1;
 	if (l->kind == LINK_UDP && keyed_link(x, l) < 0)
 		return -1;
+	if (l->keyed && (l->xdp == LINK_XDP_ON || l->xdp == LINK_XDP_AUTO))
+		return fail(x, "udp link '%s' is keyed and keyed links run on their UDP socket; "
+			    "drop 'xdp %s'", l->name, xdp_name(l->xdp));
 	if (l->kind == LINK_UDP && (!l->local_len || (!l->keyed && !l->peer_len)))
 		return fail(x, "udp link '%s' needs 'local IP:PORT' and either 'peer IP:PORT' or "
 			    "'key PEERKEY' (a keyed link, docs/spec.md §1.1)", l->name);
@@ -690,8 +693,9 @@ int config_check(struct config *c, char *err, size_t errlen)
 		if (!c->xdp)
 			c->xdp = LINK_XDP_OFF;
 	}
-	for (unsigned i = 0; i < c->n_links; i++)
-		if (c->links[i].kind == LINK_ETH && !c->links[i].xdp)
+	for (unsigned i = 0; i < c->n_links; i++) /* keyed links keep their socket (peer.c) */
+		if ((c->links[i].kind == LINK_ETH ||
+		     (c->links[i].kind == LINK_UDP && !c->links[i].keyed)) && !c->links[i].xdp)
 			c->links[i].xdp = c->xdp;
 	if (c->dead_ms <= c->hello_ms) {
 		snprintf(err, errlen, "%s: dead-interval %u must exceed hello-interval %u (about 4x)",
@@ -858,6 +862,8 @@ void config_print(const struct config *c, FILE *f)
 			format_sockaddr(&l->local, a, sizeof(a));
 			format_sockaddr(&l->peer, b, sizeof(b));
 			fprintf(f, " local %s peer %s", a, b);
+			if (l->xdp != c->xdp)
+				fprintf(f, " xdp %s", xdp_name(l->xdp));
 		} else {
 			fprintf(f, " dev %s", l->ifname);
 			if (l->has_peer_mac)

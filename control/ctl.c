@@ -94,9 +94,11 @@ static json_t *link_json(const struct link *l)
 			      (json_int_t)STAT_READ(l->st.tx_bytes), "tx_errors",
 			      (json_int_t)STAT_READ(l->st.tx_err));
 	json_object_set_new(j, "latency_us", json_integer(atomic_load(&l->lat_us)));
-	if (l->cfg.kind == LINK_ETH) /* the data path it took (xdp), and how or why not */
+	if (l->cfg.kind == LINK_ETH || (l->cfg.kind == LINK_UDP && !l->peer)) /* its data path
+		* (xdp), and how or why not */
 		json_object_set_new(j, "path", json_pack("{s:s, s:s}", "io", l->xsk ? "af_xdp" :
-							 "packet_socket", "note", l->note));
+							 l->cfg.kind == LINK_ETH ? "packet_socket" :
+							 "udp_socket", "note", l->note));
 	if (l->cfg.delay_us)
 		json_object_set_new(j, "delay_us", json_integer(l->cfg.delay_us));
 	if (l->paced) {

@@ -133,6 +133,27 @@ static int open_eth_path(struct link *l, char *err, size_t errlen)
 	return open_eth(l, err, errlen);
 }
 
+/* A plain udp link on AF_XDP as its xdp setting asks, else on its UDP socket. */
+static int open_udp_path(struct link *l, char *err, size_t errlen)
+{
+	char why[200], mode[64];
+
+	if (l->cfg.xdp != LINK_XDP_AUTO && l->cfg.xdp != LINK_XDP_ON)
+		return link_udp_open(l, err, errlen);
+	if (xsk_open(l, why, sizeof(why), mode, sizeof(mode)) == 0) {
+		snprintf(l->note, sizeof(l->note), "AF_XDP on %s (%s)", l->cfg.ifname, mode);
+		return 0;
+	}
+	l->cfg.ifname[0] = 0;
+	if (l->cfg.xdp == LINK_XDP_ON) {
+		snprintf(err, errlen, "link %s: xdp on: %s (write 'xdp auto' to fall back to the "
+			 "UDP socket)", l->cfg.name, why);
+		return -1;
+	}
+	snprintf(l->note, sizeof(l->note), "xdp auto: %s; UDP socket instead", why);
+	return link_udp_open(l, err, errlen);
+}
+
 int link_open(struct link *l, char *err, size_t errlen)
 {
 	int rc;
@@ -140,7 +161,7 @@ int link_open(struct link *l, char *err, size_t errlen)
 	l->fd = -1;
 	l->n_tx = 0;
 	l->note[0] = 0;
-	rc = l->cfg.kind == LINK_UDP ? link_udp_open(l, err, errlen) :
+	rc = l->cfg.kind == LINK_UDP ? open_udp_path(l, err, errlen) :
 	     l->cfg.kind == LINK_ETH ? open_eth_path(l, err, errlen) :
 	     l->cfg.kind == LINK_TUN ? tun_open(l, err, errlen) :
 				       schc_link_open(l, err, errlen);
@@ -169,7 +190,8 @@ void link_close(struct link *l)
 	schc_link_close(l);
 }
 
-unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned max)
+unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
+		 unsigned max)
 {
 	unsigned n = 0;
 	int got;
@@ -177,7 +199,7 @@ unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned m
 	if (max > BURST)
 		max = BURST;
 	if (l->xsk)
-		return xsk_rx(l, pool, out, max);
+		return xsk_rx(l, pool, st, out, max);
 	for (; n < max; n++) {
 		if (!(out[n] = pool_get(pool)))
 			break;

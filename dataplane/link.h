@@ -105,7 +105,7 @@ struct link {
 					 * when it owns it) */
 	struct schc_link *schc;		/* a schc link (schc_link.c), else NULL */
 	struct xsk_link *xsk;		/* an eth link on AF_XDP (xsk.c), else NULL */
-	char note[200];			/* how link_open opened it, for the log: the AF_XDP
+	char note[256];			/* how link_open opened it, for the log: the AF_XDP
 					 * mode, or why xdp auto fell back to the packet socket */
 };
 
@@ -116,8 +116,10 @@ int tun_open(struct link *l, char *err, size_t errlen);
 int link_open(struct link *l, char *err, size_t errlen);
 void link_close(struct link *l);
 
-/* Receive up to max packets into buffers from the pool. Returns how many. */
-unsigned link_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned max);
+/* Receive up to max packets into buffers from the pool. Returns how many; what the link itself
+ * drops (an AF_XDP udp link's bad outer headers) is counted in st. */
+unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
+		 unsigned max);
 
 /* Send the queued packets and return every buffer to the pool. */
 void link_flush(struct link *l, struct pool *pool, struct dp_stats *st);

@@ -36,4 +36,5 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_SCHC_NO_RULE] = "schc_no_rule",
 	[DROP_SCHC_MALFORMED] = "schc_malformed",
 	[DROP_SCHC_ABORT] = "schc_aborted",
+	[DROP_UNDERLAY] = "underlay",
 };

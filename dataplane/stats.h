@@ -41,6 +41,7 @@ enum drop_reason {
 	DROP_SCHC_NO_RULE, /* LPWAN links (spec §13): no rule compresses the packet */
 	DROP_SCHC_MALFORMED, /* ... a frame no rule restores, a bad fragment or RCS */
 	DROP_SCHC_ABORT,   /* ... a fragmented packet given up (abort, timer) */
+	DROP_UNDERLAY,	 /* an AF_XDP udp link's datagram: bad outer IP/UDP, not the peer's */
 	DROP_MAX
 };
 

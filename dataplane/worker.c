@@ -152,7 +152,7 @@ static void rx_link(struct dp *dp, struct link *l)
 	unsigned n = l->cfg.kind == LINK_TUN ? tun_rx(dp, l, pkts, BURST) :
 		     l->schc		     ? schc_link_rx(dp, l, pkts, BURST) :
 		     l->peer		     ? peer_rx(dp, l, pkts, BURST) :
-					       link_rx(l, &dp->pool, pkts, BURST);
+					       link_rx(l, &dp->pool, &dp->st, pkts, BURST);
 
 	dp_input_burst(dp, pkts, n);
 }

@@ -1,13 +1,17 @@
 /*
- * An eth link over AF_XDP (xsk.h). One UMEM per link: its first half are receive frames (they
- * cycle fill ring -> receive ring -> back), its second half transmit frames (free list -> transmit
- * ring -> completion ring -> free list). A received frame is copied into a pool buffer, so the
- * rest of the data plane is the same on both paths; the Ethernet header is read and written
- * here, where the packet socket had the kernel do it.
+ * An eth or udp link over AF_XDP (xsk.h). One UMEM per link: its first half are receive frames
+ * (they cycle fill ring -> receive ring -> back), its second half transmit frames (free list ->
+ * transmit ring -> completion ring -> free list). A received frame is copied into a pool
+ * buffer, so the rest of the data plane is the same on both paths; the headers the sockets had
+ * the kernel read and write are read and written here: Ethernet for an eth link, Ethernet,
+ * IPv4 or IPv6 and UDP for a udp link (spec §3.2), checked on receipt as the kernel would
+ * (lengths, the IPv4 header checksum, the connected peer's address and port; see udp_strip
+ * for the UDP checksum).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <linux/ethtool.h>
+#include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
@@ -26,12 +30,17 @@
 #include <xdp/xsk.h>
 
 #include "link.h"
+#include "newip/checksum.h"
 #include "newip/packet.h"
+#include "nexthop.h"
 #include "xsk.h"
 
 #define XSK_FRAME     2048u /* one frame a packet: the link MTU (<= 2000) and its header fit */
 #define XSK_RX_FRAMES 1024u /* as many in the fill and receive rings */
 #define XSK_TX_FRAMES 1024u
+#define XSK_HDR_MAX   (ETH_HLEN + 40 + 8) /* Ethernet + IPv6 + UDP */
+#define ARP_WAIT_MS   3000u /* how long a udp link waits for its peer's MAC at start (the
+			       * kernel probes once a second) */
 
 /* libxdp and libbpf, opened at the first AF_XDP link: a node on packet sockets (every lab node
  * by default) never maps them, which keeps an idle node under 4 MB. */
@@ -56,6 +65,7 @@
 	X(bpf, bpf_obj_get_info_by_fd)                                                             \
 	X(bpf, bpf_object__find_map_by_name)                                                       \
 	X(bpf, bpf_map__fd)                                                                        \
+	X(bpf, bpf_map_update_elem)                                                                \
 	X(bpf, bpf_object__close)
 
 static struct {
@@ -109,7 +119,23 @@ struct xsk_link {
 	uint32_t xdp_flags; /* how the program was attached, to detach it the same way */
 	uint64_t free[XSK_TX_FRAMES];
 	unsigned n_free;
-	uint8_t hdr[ETH_HLEN]; /* destination (the peer, or broadcast), our MAC, 0x88B5 */
+	/* What precedes the New IP packet in a frame: eth, the Ethernet header (the peer, or
+	 * broadcast; our MAC; 0x88B5); udp, Ethernet (the peer's MAC; ours; IPv4 or IPv6), then
+	 * the outer IP and UDP headers with their lengths and checksums left to fill. */
+	uint8_t hdr[XSK_HDR_MAX];
+	unsigned hlen;
+	bool udp, v6;
+	uint16_t ip_id;	  /* IPv4: the next Identification */
+	uint32_t ip_sum;  /* IPv4: the header's sum without its length and ID */
+	uint32_t l4_sum;  /* the UDP pseudo-header's sum without the length */
+	int sock;	  /* udp: a socket bound to the local address, which holds the port */
+};
+
+/* The udp program's map entry (bpf/xsk_steer.bpf.c). */
+struct udp_cfg {
+	uint32_t family;
+	uint16_t port, pad;
+	uint8_t addr[16];
 };
 
 /* libbpf's messages: kept, the last one names why a load failed; never printed. */
@@ -162,7 +188,7 @@ static bool stale_ours(int ifindex)
 	    (fd = lib.bpf_prog_get_fd_by_id(id)) < 0)
 		return false;
 	if (lib.bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		ours = !strcmp(info.name, "nip_steer_eth");
+		ours = !strcmp(info.name, "nip_steer_eth") || !strcmp(info.name, "nip_steer_udp");
 	close(fd);
 	return ours;
 }
@@ -180,7 +206,7 @@ static int attach_as(struct xsk_link *x, int ifindex, int prog_fd)
 
 /* Load the program and attach it: native (driver) XDP where the driver has it, else generic.
  * Never over a program someone else attached; ours, left behind by a crash, is replaced. */
-static int attach(struct xsk_link *x, int ifindex, char *why, size_t whylen)
+static int attach(struct xsk_link *x, int ifindex, const char *name, char *why, size_t whylen)
 {
 	struct bpf_program *prog;
 	int err;
@@ -197,7 +223,7 @@ static int attach(struct xsk_link *x, int ifindex, char *why, size_t whylen)
 			 bpf_msg[0] ? ": " : "", bpf_msg);
 		return -1;
 	}
-	prog = lib.bpf_object__find_program_by_name(x->obj, "nip_steer_eth");
+	prog = lib.bpf_object__find_program_by_name(x->obj, name);
 	err = attach_as(x, ifindex, lib.bpf_program__fd(prog));
 	if ((err == -EBUSY || err == -EEXIST) && stale_ours(ifindex)) {
 		lib.bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
@@ -227,7 +253,112 @@ static void xsk_free(struct xsk_link *x, int ifindex)
 		lib.bpf_xdp_detach(ifindex, x->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (x->obj)
 		lib.bpf_object__close(x->obj);
+	if (x->sock >= 0)
+		close(x->sock);
 	free(x);
+}
+
+/* The address octets of an IPv4 or IPv6 socket address, and its port in network order. */
+static const uint8_t *sa_ip(const struct sockaddr_storage *a, uint16_t *port)
+{
+	if (a->ss_family == AF_INET6) {
+		*port = ((const struct sockaddr_in6 *)a)->sin6_port;
+		return (const uint8_t *)&((const struct sockaddr_in6 *)a)->sin6_addr;
+	}
+	*port = ((const struct sockaddr_in *)a)->sin_port;
+	return (const uint8_t *)&((const struct sockaddr_in *)a)->sin_addr;
+}
+
+/* A udp link: the outer headers after the Ethernet header (the peer's MAC already in it), the
+ * sums that do not change per packet, and a socket bound to the local address and port, so
+ * that no other program takes the port and the kernel answers no datagram of ours with an
+ * ICMP error. */
+static int udp_prepare(struct xsk_link *x, const struct link_cfg *c, char *why, size_t whylen)
+{
+	uint16_t lport, pport;
+	const uint8_t *me = sa_ip(&c->local, &lport), *him = sa_ip(&c->peer, &pport);
+	uint8_t *ip = x->hdr + ETH_HLEN, *udp = ip + (x->v6 ? 40 : 20);
+	size_t alen = x->v6 ? 16 : 4;
+
+	x->hdr[12] = x->v6 ? 0x86 : 0x08;
+	x->hdr[13] = x->v6 ? 0xdd : 0x00;
+	if (x->v6) {
+		ip[0] = 0x60, ip[6] = IPPROTO_UDP, ip[7] = 64;
+		memcpy(ip + 8, me, 16);
+		memcpy(ip + 24, him, 16);
+	} else { /* lengths, ID and checksum per packet; Don't Fragment, as the socket sends */
+		ip[0] = 0x45, ip[6] = 0x40, ip[8] = 64, ip[9] = IPPROTO_UDP;
+		memcpy(ip + 12, me, 4);
+		memcpy(ip + 16, him, 4);
+		x->ip_sum = nip_csum_add(0, ip, 20);
+	}
+	memcpy(udp, &lport, 2);
+	memcpy(udp + 2, &pport, 2);
+	x->l4_sum = nip_csum_add(nip_csum_add(0, me, alen), him, alen) + IPPROTO_UDP;
+	x->hlen = (unsigned)(udp + 8 - x->hdr);
+	x->sock = socket(c->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (x->sock >= 0) /* as the socket path's: a test tool may share the port */
+		setsockopt(x->sock, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int));
+	if (x->sock < 0 || bind(x->sock, (const struct sockaddr *)&c->local, c->local_len) < 0) {
+		snprintf(why, whylen, "cannot bind the local address: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A udp link's outer headers for a New IP packet of len octets already at frame + hlen. */
+static void udp_fill(struct xsk_link *x, uint8_t *frame, uint32_t len)
+{
+	uint8_t *ip = frame + ETH_HLEN, *udp = frame + x->hlen - 8;
+	uint32_t ulen = len + 8;
+
+	memcpy(frame, x->hdr, x->hlen);
+	if (x->v6) {
+		ip[4] = (uint8_t)(ulen >> 8), ip[5] = (uint8_t)ulen;
+	} else {
+		uint32_t tot = ulen + 20, id = x->ip_id++;
+		ip[2] = (uint8_t)(tot >> 8), ip[3] = (uint8_t)tot;
+		ip[4] = (uint8_t)(id >> 8), ip[5] = (uint8_t)id;
+		uint16_t c = nip_csum_fold(x->ip_sum + tot + id);
+		memcpy(ip + 10, &(uint16_t){ htons(c) }, 2);
+	}
+	udp[4] = (uint8_t)(ulen >> 8), udp[5] = (uint8_t)ulen;
+	uint16_t c = nip_csum_fold(nip_csum_add(x->l4_sum + ulen, udp, ulen));
+	c = c ? c : 0xffff; /* 0 would mean none */
+	memcpy(udp + 6, &(uint16_t){ htons(c) }, 2);
+}
+
+/* A udp link's received frame: the New IP packet's offset, its length in len; 0 when the
+ * outer headers do not check as the kernel checks them for a connected socket (lengths, the
+ * IPv4 header checksum, the peer's address and port). */
+static unsigned udp_strip(const struct xsk_link *x, const uint8_t *f, uint32_t flen,
+			  uint32_t *len)
+{
+	const uint8_t *ip = f + ETH_HLEN, *tip = x->hdr + ETH_HLEN, *udp = f + x->hlen - 8;
+	uint32_t ulen;
+
+	if (flen < x->hlen)
+		return 0;
+	if (x->v6) {
+		ulen = (uint32_t)ip[4] << 8 | ip[5];
+		if (ETH_HLEN + 40 + ulen > flen || memcmp(ip + 8, tip + 24, 16))
+			return 0;
+	} else {
+		uint32_t tot = (uint32_t)ip[2] << 8 | ip[3];
+		if (tot < 28 || ETH_HLEN + tot > flen || nip_inet_csum(ip, 20) ||
+		    memcmp(ip + 12, tip + 16, 4))
+			return 0;
+		ulen = tot - 20;
+	}
+	/* The UDP checksum is not checked: the peer is on-link, so the Ethernet FCS the NIC
+	 * checked covers the same octets, and a sender's kernel with checksum offload (any
+	 * veth) leaves the field partial, for hardware that a frame between namespaces never
+	 * meets. */
+	if (ulen < 8 || ((uint32_t)udp[4] << 8 | udp[5]) != ulen ||
+	    memcmp(udp, x->hdr + x->hlen - 6, 2)) /* from the peer's port */
+		return 0;
+	*len = ulen - 8;
+	return x->hlen;
 }
 
 int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modelen)
@@ -251,6 +382,21 @@ int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modele
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
+	x->sock = -1;
+	x->udp = l->cfg.kind == LINK_UDP;
+	x->v6 = l->cfg.local.ss_family == AF_INET6;
+	if (x->udp) { /* the interface and the peer's MAC from the kernel's tables */
+		if (nexthop_find(&l->cfg.local, &l->cfg.peer, ARP_WAIT_MS, l->cfg.ifname, x->hdr,
+				 why, whylen) < 0 ||
+		    udp_prepare(x, &l->cfg, why, whylen) < 0)
+			goto fail;
+		l->ifindex = (int)if_nametoindex(l->cfg.ifname);
+	} else {
+		link_eth_dst(&l->cfg, x->hdr);
+		x->hdr[12] = NIP_ETHERTYPE >> 8;
+		x->hdr[13] = NIP_ETHERTYPE & 0xff;
+		x->hlen = ETH_HLEN;
+	}
 	if (if_facts(l->cfg.ifname, x->hdr + 6, &mtu, &queues) < 0) {
 		snprintf(why, whylen, "%s: %s", l->cfg.ifname, strerror(errno));
 		goto fail;
@@ -260,9 +406,6 @@ int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modele
 			 l->cfg.ifname, queues);
 		goto fail;
 	}
-	link_eth_dst(&l->cfg, x->hdr);
-	x->hdr[12] = NIP_ETHERTYPE >> 8;
-	x->hdr[13] = NIP_ETHERTYPE & 0xff;
 	x->area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (x->area == MAP_FAILED) {
 		x->area = NULL;
@@ -274,7 +417,7 @@ int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modele
 		snprintf(why, whylen, "cannot register the UMEM: %s", strerror(-err));
 		goto fail;
 	}
-	if (attach(x, l->ifindex, why, whylen) < 0)
+	if (attach(x, l->ifindex, x->udp ? "nip_steer_udp" : "nip_steer_eth", why, whylen) < 0)
 		goto fail;
 	if ((err = lib.xsk_socket__create(&x->xsk, l->cfg.ifname, 0, x->umem, &x->rx, &x->tx,
 					  &sc)) < 0) {
@@ -286,6 +429,17 @@ int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modele
 	if ((err = lib.xsk_socket__update_xskmap(x->xsk, lib.bpf_map__fd(map))) < 0) {
 		snprintf(why, whylen, "cannot steer to the socket: %s", strerror(-err));
 		goto fail;
+	}
+	if (x->udp) { /* the program matches the link's local address and port */
+		struct udp_cfg ucfg = { .family = x->v6 ? 6 : 4 };
+		memcpy(ucfg.addr, sa_ip(&l->cfg.local, &ucfg.port), x->v6 ? 16 : 4);
+		map = lib.bpf_object__find_map_by_name(x->obj, "nip_udp_cfg");
+		if ((err = lib.bpf_map_update_elem(lib.bpf_map__fd(map), &(uint32_t){ 0 }, &ucfg,
+						   BPF_ANY)) < 0) {
+			snprintf(why, whylen, "cannot configure the XDP program: %s",
+				 strerror(-err));
+			goto fail;
+		}
 	}
 	if (xsk_ring_prod__reserve(&x->fq, XSK_RX_FRAMES, &idx) != XSK_RX_FRAMES) {
 		snprintf(why, whylen, "cannot fill the fill ring");
@@ -300,7 +454,13 @@ int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modele
 	snprintf(mode, modelen, "%s XDP, %s",
 		 x->xdp_flags & XDP_FLAGS_DRV_MODE ? "native" : "generic",
 		 opt.flags & XDP_OPTIONS_ZEROCOPY ? "zero copy" : "copy mode");
-	link_eth_mtu(l, mtu);
+	if (x->udp) { /* as the socket path's, within the interface's MTU less IP and UDP */
+		link_udp_defaults(l, 0);
+		if (l->cfg.mtu > mtu - (int)(x->hlen - ETH_HLEN))
+			l->cfg.mtu = (uint16_t)(mtu - (int)(x->hlen - ETH_HLEN));
+	} else {
+		link_eth_mtu(l, mtu);
+	}
 	l->fd = lib.xsk_socket__fd(x->xsk);
 	l->xsk = x;
 	return 0;
@@ -318,11 +478,12 @@ void xsk_close(struct link *l)
 	l->fd = -1; /* closed with the socket */
 }
 
-unsigned xsk_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned max)
+unsigned xsk_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
+		unsigned max)
 {
 	struct xsk_link *x = l->xsk;
 	uint32_t idx, fidx = 0;
-	unsigned n = 0;
+	unsigned n = 0, kept = 0;
 
 	n = xsk_ring_cons__peek(&x->rx, max, &idx);
 	for (unsigned i = 0; i < n; i++) {
@@ -339,21 +500,30 @@ unsigned xsk_rx(struct link *l, struct pool *pool, struct pkt **out, unsigned ma
 	for (unsigned i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
 		const uint8_t *frame = xsk_umem__get_data(x->area, d->addr);
-		struct pkt *k = out[i];
+		struct pkt *k = out[kept];
+		uint32_t len = d->len > ETH_HLEN ? d->len - ETH_HLEN : 0;
+		unsigned off = x->udp ? udp_strip(x, frame, d->len, &len) : ETH_HLEN;
 
+		*xsk_ring_prod__fill_addr(&x->fq, fidx + i) = d->addr - d->addr % XSK_FRAME;
+		if (!off) { /* not the peer's, or a bad outer header: the kernel would drop it */
+			STAT_ADD(st->drop[DROP_UNDERLAY], 1);
+			continue;
+		}
 		k->in_link = l->id;
 		k->len = 0; /* a runt or an oversize frame: dropped as DROP_RX_TRUNC */
-		if (d->len > ETH_HLEN && d->len - ETH_HLEN <= PKT_BUF) {
-			k->len = d->len - ETH_HLEN;
-			memcpy(k->data, frame + ETH_HLEN, k->len);
+		if (len && len <= PKT_BUF) {
+			k->len = len;
+			memcpy(k->data, frame + off, len);
 		}
 		STAT_ADD(l->st.rx_pkts, 1);
 		STAT_ADD(l->st.rx_bytes, k->len);
-		*xsk_ring_prod__fill_addr(&x->fq, fidx + i) = d->addr - d->addr % XSK_FRAME;
+		kept++;
 	}
 	xsk_ring_cons__release(&x->rx, n);
 	xsk_ring_prod__submit(&x->fq, n);
-	return n;
+	for (unsigned i = kept; i < n; i++)
+		pool_put(pool, out[i]);
+	return kept;
 }
 
 void xsk_flush(struct link *l, struct pool *pool, struct dp_stats *st)
@@ -374,9 +544,12 @@ void xsk_flush(struct link *l, struct pool *pool, struct dp_stats *st)
 		uint8_t *frame = xsk_umem__get_data(x->area, addr);
 
 		d->addr = addr;
-		d->len = ETH_HLEN + k->len;
-		memcpy(frame, x->hdr, ETH_HLEN);
-		memcpy(frame + ETH_HLEN, k->data, k->len);
+		d->len = x->hlen + k->len;
+		memcpy(frame + x->hlen, k->data, k->len);
+		if (x->udp)
+			udp_fill(x, frame, k->len);
+		else
+			memcpy(frame, x->hdr, ETH_HLEN);
 		STAT_ADD(l->st.tx_pkts, 1);
 		STAT_ADD(l->st.tx_bytes, k->len);
 	}

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The AF_XDP data path of eth links (newipd.conf(5) xdp, dataplane/xsk.c) in real namespaces:
-# New IP crosses two routers on AF_XDP at every size, the interface's other traffic (ARP, IPv4)
+# The AF_XDP data path of eth and udp links (newipd.conf(5) xdp, dataplane/xsk.c) in real
+# namespaces: New IP crosses routers on AF_XDP at every size, over Ethernet and over UDP on
+# IPv6 and IPv4 (outer headers written and checked by newipd; a datagram from a port not the
+# peer's is dropped and counted), the interface's other traffic (ARP, IPv4)
 # still reaches the kernel, a node killed without cleaning up restarts on AF_XDP (its stale
 # program replaced); 'xdp auto' falls back to the packet socket with one log line saying why
 # (an interface with two receive queues), 'xdp on' refuses to start there. And the control
@@ -21,11 +23,32 @@ logs=$NEWIP_RUNDIR/labs/xdp
 for n in a b c; do
 	expect_match "$n: its eth links run on AF_XDP" "^newipd $n: link [abc]: AF_XDP \((native|generic) XDP, (copy mode|zero copy)\)$" "$(cat "$logs/$n.log")"
 done
+for n in d e; do
+	expect_match "$n: its udp links run on AF_XDP" "^newipd $n: link [cde]: AF_XDP on [cde] \((native|generic) XDP, (copy mode|zero copy)\)$" "$(cat "$logs/$n.log")"
+done
 expect_match "newip link shows the data path" '^    AF_XDP \(native XDP' "$("$NEWIP" -n b link)"
 check "a reaches c over two AF_XDP hops (20 of 20)" sh -c "'$NEWIP' -n a ping -q -c 20 -i 0.02 -W 2 x03 | grep -q ' 20 received'"
 check "... with 1400-octet packets" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.02 -s 1400 -W 2 x03 | grep -q ' 5 received'"
 check "... and a single octet" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.02 -s 1 -W 2 x03 | grep -q ' 5 received'"
 expect_eq "trace a -> c: 2 hops" 2 "$("$NEWIP" -n a trace -q 1 x03 | awk 'NR > 1 { n = $1 } END { print n }')"
+check "a reaches e across eth, udp/IPv6 and udp/IPv4 on AF_XDP (20 of 20)" sh -c "'$NEWIP' -n a ping -q -c 20 -i 0.02 -W 2 x05 | grep -q ' 20 received'"
+check "... with 1400-octet packets" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.02 -s 1400 -W 2 x05 | grep -q ' 5 received'"
+check "... and a single octet" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.02 -s 1 -W 2 x05 | grep -q ' 5 received'"
+# A datagram to d's udp link from c's address but another port: the connected socket would
+# not take it; AF_XDP drops it and counts it.
+local_of() { # NODE LINK: the link's local underlay address
+	"$NEWIP" -n "$1" -j link | python3 -c "import json, sys
+print(next(l['local'] for l in json.load(sys.stdin)['links'] if l['name'] == sys.argv[1]))" "$2"
+}
+dl=$(local_of d c) cl=$(local_of c d)
+before=$("$NEWIP" -n d -j stats | tr -d ' \n' | grep -o '"underlay":[0-9]*' | cut -d: -f2)
+ip netns exec nip-xdp-c python3 -c "
+import socket, sys
+h, p = sys.argv[1].rsplit(':', 1)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[2].rsplit(':', 1)[0].strip('[]'), 7000))
+for _ in range(5): s.sendto(b'x' * 48, (h.strip('[]'), int(p)))" "$dl" "$cl"
+check "5 datagrams from another port are dropped as underlay" wait_until 3 sh -c "'$NEWIP' -n d -j stats | tr -d ' \n' | grep -q '\"underlay\":$((${before:-0} + 5))'"
 # Everything that is not New IP passes to the kernel: IPv4 (with ARP) on the same veth.
 ip -n nip-xdp-a addr add 192.0.2.1/30 dev b
 ip -n nip-xdp-b addr add 192.0.2.2/30 dev a
@@ -76,7 +99,13 @@ expect_match "... naming the link, the reason and the fix" "link l: xdp on: q1 h
 out=$(printf 'node q\naddress x09\nxdp fast\n' >"$WORK/bad.conf"; "$NEWIPD" -n -c "$WORK/bad.conf" 2>&1); rc=$?
 expect_eq "xdp fast: exit 1" 1 "$rc"
 expect_match "... naming the file, line and values" "bad.conf:3: 'xdp' is auto, on or off" "$out"
-out=$(printf 'node q\naddress x09\nlink e udp local 127.0.0.1:1 peer 127.0.0.1:2 xdp on\n' >"$WORK/bad.conf"; "$NEWIPD" -n -c "$WORK/bad.conf" 2>&1)
-expect_match "xdp on a udp link: refused, naming the options there are" "bad.conf:3: unknown udp link option 'xdp'" "$out"
+# A udp link whose peer is not on the interface's subnet stays on its socket.
+ip -n $P-1 addr add 10.9.0.1/24 dev q1 && ip -n $P-1 route add 10.8.0.0/24 via 10.9.0.2
+printf 'node q\naddress x09\nrundir %s\nlink l udp local 10.9.0.1:6464 peer 10.8.0.2:6464 xdp auto\n' "$NEWIP_RUNDIR" >"$WORK/q.conf"
+ip netns exec $P-1 "$NEWIPD" -c "$WORK/q.conf" >"$WORK/q.log" 2>&1 & qpid=$!
+wait_until 10 grep -q "^newipd q: up" "$WORK/q.log"
+expect_match "udp, xdp auto: an off-link peer falls back, one line says why" "^newipd q: link l: xdp auto: the peer 10.8.0.2 is not on q1's subnet \(AF_XDP reaches on-link peers only\); UDP socket instead$" "$(cat "$WORK/q.log")"
+expect_eq "... and the link runs on its UDP socket" udp_socket "$("$NEWIP" -n q -j link | tr -d ' \n' | grep -o '"io":"[a-z_]*"' | cut -d'"' -f4)"
+kill "$qpid"; wait "$qpid" 2>/dev/null; qpid=
 cleanup_q
 finish
