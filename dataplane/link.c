@@ -33,16 +33,28 @@ static void deep_rcvbuf(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 }
 
+int link_udp_socket(const struct link_cfg *c)
+{
+	int one = 1, fd = socket(c->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&c->local, c->local_len) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int link_udp_bind(struct link *l)
 {
-	int one = 1;
-
-	l->fd = socket(l->cfg.local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (l->fd < 0)
+	if ((l->fd = link_udp_socket(&l->cfg)) < 0)
 		return -1;
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	deep_rcvbuf(l->fd);
-	return bind(l->fd, (struct sockaddr *)&l->cfg.local, l->cfg.local_len);
+	return 0;
 }
 
 void link_udp_defaults(struct link *l, unsigned overhead)
@@ -107,51 +119,42 @@ fail:
 	return -1;
 }
 
-/* An eth link on AF_XDP as its xdp setting asks, else (off, or auto without XDP) on the
- * packet socket; note says which and why. */
+/* An eth or plain udp link on AF_XDP as its xdp setting asks, else (off, or auto without XDP)
+ * on its socket (open, named what); note says which and why. */
+static int open_xdp_or(struct link *l, char *err, size_t errlen,
+		       int (*open)(struct link *, char *, size_t), const char *what)
+{
+	char why[200], mode[64];
+
+	if (l->cfg.xdp != LINK_XDP_AUTO && l->cfg.xdp != LINK_XDP_ON)
+		return open(l, err, errlen);
+	if (xsk_open(l, why, sizeof(why), mode, sizeof(mode)) == 0) {
+		if (l->cfg.kind == LINK_UDP) /* the interface was found, not configured */
+			snprintf(l->note, sizeof(l->note), "AF_XDP on %s (%s)", l->cfg.ifname, mode);
+		else
+			snprintf(l->note, sizeof(l->note), "AF_XDP (%s)", mode);
+		return 0;
+	}
+	if (l->cfg.kind == LINK_UDP)
+		l->cfg.ifname[0] = 0;
+	if (l->cfg.xdp == LINK_XDP_ON) {
+		snprintf(err, errlen, "link %s: xdp on: %s (write 'xdp auto' to fall back to the "
+			 "%s)", l->cfg.name, why, what);
+		return -1;
+	}
+	snprintf(l->note, sizeof(l->note), "xdp auto: %s; %s instead", why, what);
+	return open(l, err, errlen);
+}
+
+/* An eth link: its interface, then its data path. */
 static int open_eth_path(struct link *l, char *err, size_t errlen)
 {
-	char why[160], mode[64];
-
 	l->ifindex = (int)if_nametoindex(l->cfg.ifname);
 	if (!l->ifindex) {
 		snprintf(err, errlen, "link %s: no interface named %s", l->cfg.name, l->cfg.ifname);
 		return -1;
 	}
-	if (l->cfg.xdp != LINK_XDP_AUTO && l->cfg.xdp != LINK_XDP_ON)
-		return open_eth(l, err, errlen);
-	if (xsk_open(l, why, sizeof(why), mode, sizeof(mode)) == 0) {
-		snprintf(l->note, sizeof(l->note), "AF_XDP (%s)", mode);
-		return 0;
-	}
-	if (l->cfg.xdp == LINK_XDP_ON) {
-		snprintf(err, errlen, "link %s: xdp on: %s (write 'xdp auto' to fall back to the "
-			 "packet socket)", l->cfg.name, why);
-		return -1;
-	}
-	snprintf(l->note, sizeof(l->note), "xdp auto: %s; packet socket instead", why);
-	return open_eth(l, err, errlen);
-}
-
-/* A plain udp link on AF_XDP as its xdp setting asks, else on its UDP socket. */
-static int open_udp_path(struct link *l, char *err, size_t errlen)
-{
-	char why[200], mode[64];
-
-	if (l->cfg.xdp != LINK_XDP_AUTO && l->cfg.xdp != LINK_XDP_ON)
-		return link_udp_open(l, err, errlen);
-	if (xsk_open(l, why, sizeof(why), mode, sizeof(mode)) == 0) {
-		snprintf(l->note, sizeof(l->note), "AF_XDP on %s (%s)", l->cfg.ifname, mode);
-		return 0;
-	}
-	l->cfg.ifname[0] = 0;
-	if (l->cfg.xdp == LINK_XDP_ON) {
-		snprintf(err, errlen, "link %s: xdp on: %s (write 'xdp auto' to fall back to the "
-			 "UDP socket)", l->cfg.name, why);
-		return -1;
-	}
-	snprintf(l->note, sizeof(l->note), "xdp auto: %s; UDP socket instead", why);
-	return link_udp_open(l, err, errlen);
+	return open_xdp_or(l, err, errlen, open_eth, "packet socket");
 }
 
 int link_open(struct link *l, char *err, size_t errlen)
@@ -161,7 +164,7 @@ int link_open(struct link *l, char *err, size_t errlen)
 	l->fd = -1;
 	l->n_tx = 0;
 	l->note[0] = 0;
-	rc = l->cfg.kind == LINK_UDP ? open_udp_path(l, err, errlen) :
+	rc = l->cfg.kind == LINK_UDP ? open_xdp_or(l, err, errlen, link_udp_open, "UDP socket") :
 	     l->cfg.kind == LINK_ETH ? open_eth_path(l, err, errlen) :
 	     l->cfg.kind == LINK_TUN ? tun_open(l, err, errlen) :
 				       schc_link_open(l, err, errlen);

@@ -136,8 +136,11 @@ static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool
 /* A plain udp link's socket, bound and connected to its peer, with link_udp_defaults (no
  * overhead); -1 with "link NAME: udp socket: ..." in err. */
 int link_udp_open(struct link *l, char *err, size_t errlen);
-/* A udp link's socket, bound to its local address (-1 with errno), and its defaults: the MTU
- * of a 1500-octet underlay less overhead octets a packet, GSO on. */
+/* A non-blocking UDP socket bound to the link's local address (SO_REUSEADDR, so that tools may
+ * share the port); -1 with errno. */
+int link_udp_socket(const struct link_cfg *c);
+/* A udp link's socket (link_udp_socket, with a deep receive buffer) in l->fd, -1 with errno;
+ * and its defaults: the MTU of a 1500-octet underlay less overhead octets a packet, GSO on. */
 int link_udp_bind(struct link *l);
 void link_udp_defaults(struct link *l, unsigned overhead);
 /* Group the queue into messages: one per packet, or with GSO one per run of equal sizes (a

@@ -15,25 +15,14 @@
 
 #include "nexthop.h"
 
-/* The address octets of an IPv4 or IPv6 socket address, and how many. */
-static const uint8_t *ip_of(const struct sockaddr *a, size_t *len)
-{
-	if (a->sa_family == AF_INET) {
-		*len = 4;
-		return (const uint8_t *)&((const struct sockaddr_in *)a)->sin_addr;
-	}
-	*len = 16;
-	return (const uint8_t *)&((const struct sockaddr_in6 *)a)->sin6_addr;
-}
-
 /* The interface holding local; -1 unless peer is on its subnet. */
 static int local_iface(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
 		       char ifname[IF_NAMESIZE], char *why, size_t whylen)
 {
 	struct ifaddrs *all, *i;
 	size_t n, pn;
-	const uint8_t *me = ip_of((const struct sockaddr *)local, &n),
-		      *him = ip_of((const struct sockaddr *)peer, &pn);
+	const uint8_t *me = nexthop_ip((const struct sockaddr *)local, &n, NULL),
+		      *him = nexthop_ip((const struct sockaddr *)peer, &pn, NULL);
 	char a[INET6_ADDRSTRLEN];
 	int rc = -1;
 
@@ -46,9 +35,9 @@ static int local_iface(const struct sockaddr_storage *local, const struct sockad
 	for (i = all; i; i = i->ifa_next) {
 		size_t k;
 		if (!i->ifa_addr || !i->ifa_netmask || i->ifa_addr->sa_family != local->ss_family ||
-		    memcmp(ip_of(i->ifa_addr, &k), me, n))
+		    memcmp(nexthop_ip(i->ifa_addr, &k, NULL), me, n))
 			continue;
-		const uint8_t *mask = ip_of(i->ifa_netmask, &k);
+		const uint8_t *mask = nexthop_ip(i->ifa_netmask, &k, NULL);
 		bool onlink = true;
 		for (size_t b = 0; b < n; b++)
 			onlink = onlink && !((me[b] ^ him[b]) & mask[b]);
@@ -150,7 +139,7 @@ int nexthop_find(const struct sockaddr_storage *local, const struct sockaddr_sto
 		 size_t whylen)
 {
 	size_t len;
-	const uint8_t *ip = ip_of((const struct sockaddr *)peer, &len);
+	const uint8_t *ip = nexthop_ip((const struct sockaddr *)peer, &len, NULL);
 	char a[INET6_ADDRSTRLEN];
 	int ifindex, fd, got = 0;
 

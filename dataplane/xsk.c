@@ -258,15 +258,12 @@ static void xsk_free(struct xsk_link *x, int ifindex)
 	free(x);
 }
 
-/* The address octets of an IPv4 or IPv6 socket address, and its port in network order. */
+/* The address octets and port of a link's local or peer address. */
 static const uint8_t *sa_ip(const struct sockaddr_storage *a, uint16_t *port)
 {
-	if (a->ss_family == AF_INET6) {
-		*port = ((const struct sockaddr_in6 *)a)->sin6_port;
-		return (const uint8_t *)&((const struct sockaddr_in6 *)a)->sin6_addr;
-	}
-	*port = ((const struct sockaddr_in *)a)->sin_port;
-	return (const uint8_t *)&((const struct sockaddr_in *)a)->sin_addr;
+	size_t len;
+
+	return nexthop_ip((const struct sockaddr *)a, &len, port);
 }
 
 /* A udp link: the outer headers after the Ethernet header (the peer's MAC already in it), the
@@ -296,10 +293,7 @@ static int udp_prepare(struct xsk_link *x, const struct link_cfg *c, char *why, 
 	memcpy(udp + 2, &pport, 2);
 	x->l4_sum = nip_csum_add(nip_csum_add(0, me, alen), him, alen) + IPPROTO_UDP;
 	x->hlen = (unsigned)(udp + 8 - x->hdr);
-	x->sock = socket(c->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (x->sock >= 0) /* as the socket path's: a test tool may share the port */
-		setsockopt(x->sock, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int));
-	if (x->sock < 0 || bind(x->sock, (const struct sockaddr *)&c->local, c->local_len) < 0) {
+	if ((x->sock = link_udp_socket(c)) < 0) {
 		snprintf(why, whylen, "cannot bind the local address: %s", strerror(errno));
 		return -1;
 	}

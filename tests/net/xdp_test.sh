@@ -86,13 +86,18 @@ lab_down "$topo" xdp
 ip netns add $P-1 && ip netns add $P-2
 ip link add q1 numrxqueues 2 netns $P-1 type veth peer q2 numrxqueues 2 netns $P-2
 ip -n $P-1 link set q1 up && ip -n $P-2 link set q2 up && ip -n $P-1 link set lo up
-printf 'node q\naddress x09\nrundir %s\nlink l eth dev q1 xdp auto\n' "$NEWIP_RUNDIR" >"$WORK/q.conf"
-ip netns exec $P-1 "$NEWIPD" -c "$WORK/q.conf" >"$WORK/q.log" 2>&1 & qpid=$!
-wait_until 10 grep -q "^newipd q: up" "$WORK/q.log"
-expect_match "xdp auto: one line says why it fell back" "^newipd q: link l: xdp auto: q1 has 2 receive queues and one worker serves queue 0 only; packet socket instead$" "$(cat "$WORK/q.log")"
-expect_eq "... and the link runs on the packet socket" packet_socket "$("$NEWIP" -n q -j link | tr -d ' \n' | grep -o '"io":"[a-z_]*"' | cut -d'"' -f4)"
-kill "$qpid"; wait "$qpid" 2>/dev/null; qpid=
-sed -i 's/xdp auto/xdp on/' "$WORK/q.conf"
+# fallback LINK_LINE WHAT LOG_LINE IO: node q in $P-1 with one link under xdp auto starts, logs
+# why it fell back, and runs the link on IO.
+fallback() {
+	printf 'node q\naddress x09\nrundir %s\n%s\n' "$NEWIP_RUNDIR" "$1" >"$WORK/q.conf"
+	ip netns exec $P-1 "$NEWIPD" -c "$WORK/q.conf" >"$WORK/q.log" 2>&1 & qpid=$!
+	wait_until 10 grep -q "^newipd q: up" "$WORK/q.log"
+	expect_match "$2: one line says why it fell back" "$3" "$(cat "$WORK/q.log")"
+	expect_eq "... and the link runs on the $4" "$4" "$("$NEWIP" -n q -j link | tr -d ' \n' | grep -o '"io":"[a-z_]*"' | cut -d'"' -f4)"
+	kill "$qpid"; wait "$qpid" 2>/dev/null; qpid=
+}
+fallback 'link l eth dev q1 xdp auto' "xdp auto" "^newipd q: link l: xdp auto: q1 has 2 receive queues and one worker serves queue 0 only; packet socket instead$" packet_socket
+sed -i 's/xdp auto/xdp on/' "$WORK/q.conf" # the same node, xdp on
 out=$(ip netns exec $P-1 "$NEWIPD" -c "$WORK/q.conf" 2>&1); rc=$?
 expect_eq "xdp on without XDP: exit 2" 2 "$rc"
 expect_match "... naming the link, the reason and the fix" "link l: xdp on: q1 has 2 receive queues and one worker serves queue 0 only \(write 'xdp auto' to fall back to the packet socket\)" "$out"
@@ -101,11 +106,6 @@ expect_eq "xdp fast: exit 1" 1 "$rc"
 expect_match "... naming the file, line and values" "bad.conf:3: 'xdp' is auto, on or off" "$out"
 # A udp link whose peer is not on the interface's subnet stays on its socket.
 ip -n $P-1 addr add 10.9.0.1/24 dev q1 && ip -n $P-1 route add 10.8.0.0/24 via 10.9.0.2
-printf 'node q\naddress x09\nrundir %s\nlink l udp local 10.9.0.1:6464 peer 10.8.0.2:6464 xdp auto\n' "$NEWIP_RUNDIR" >"$WORK/q.conf"
-ip netns exec $P-1 "$NEWIPD" -c "$WORK/q.conf" >"$WORK/q.log" 2>&1 & qpid=$!
-wait_until 10 grep -q "^newipd q: up" "$WORK/q.log"
-expect_match "udp, xdp auto: an off-link peer falls back, one line says why" "^newipd q: link l: xdp auto: the peer 10.8.0.2 is not on q1's subnet \(AF_XDP reaches on-link peers only\); UDP socket instead$" "$(cat "$WORK/q.log")"
-expect_eq "... and the link runs on its UDP socket" udp_socket "$("$NEWIP" -n q -j link | tr -d ' \n' | grep -o '"io":"[a-z_]*"' | cut -d'"' -f4)"
-kill "$qpid"; wait "$qpid" 2>/dev/null; qpid=
+fallback 'link l udp local 10.9.0.1:6464 peer 10.8.0.2:6464 xdp auto' "udp, xdp auto, an off-link peer" "^newipd q: link l: xdp auto: the peer 10.8.0.2 is not on q1's subnet \(AF_XDP reaches on-link peers only\); UDP socket instead$" udp_socket
 cleanup_q
 finish
