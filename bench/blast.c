@@ -166,9 +166,21 @@ static void answer(int fd, const uint8_t K[NIP_LF_KEY])
 	exit(2);
 }
 
+#define FLOWS_MAX 64
+
+/* $BLAST_FLOWS (1 to 64, default 1): how many flows send spreads its New IP packets over,
+ * Flow Labels 1 to N in turn (the UDP checksum does not cover the Flow Label, spec §6.1). */
+static unsigned flows_env(void)
+{
+	const char *s = getenv("BLAST_FLOWS");
+	long n = s ? atol(s) : 1;
+
+	return n < 1 ? 1 : n > FLOWS_MAX ? FLOWS_MAX : (unsigned)n;
+}
+
 static int do_send(char **argv, int argc)
 {
-	static uint8_t pkt[2048];
+	static uint8_t pkt[2048], flow_pkt[FLOWS_MAX][2048];
 	struct mmsghdr m[BATCH];
 	struct iovec iov;
 	double secs = atof(argv[4]), t0;
@@ -187,6 +199,14 @@ static int do_send(char **argv, int argc)
 			return 2;
 		len = (size_t)n;
 	}
+	unsigned flows = argc == 9 ? flows_env() : 1;
+	for (unsigned f = 0; f < flows; f++) {
+		memcpy(flow_pkt[f], pkt, len);
+		flow_pkt[f][1] = (uint8_t)((pkt[1] & 0xf0) | ((f + 1) >> 16));
+		flow_pkt[f][2] = (uint8_t)((f + 1) >> 8);
+		flow_pkt[f][3] = (uint8_t)(f + 1);
+	}
+	struct iovec fiov[FLOWS_MAX];
 	uint8_t K[NIP_LF_KEY], hdr[BATCH][NIP_LF_HDR], tag[BATCH][NIP_LF_TAG];
 	struct iovec kiov[BATCH][3];
 	struct nip_identity id;
@@ -204,6 +224,11 @@ static int do_send(char **argv, int argc)
 		m[i].msg_hdr = keyed ? (struct msghdr){ .msg_iov = kiov[i], .msg_iovlen = 3 } :
 				       (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
 	}
+	if (flows > 1 && !keyed) /* a batch of 64 holds each flow in turn */
+		for (int i = 0; i < BATCH; i++) {
+			fiov[i % flows] = (struct iovec){ flow_pkt[i % flows], len };
+			m[i].msg_hdr.msg_iov = &fiov[i % flows];
+		}
 	t0 = now();
 	while (now() - t0 < secs) {
 		for (int i = 0; keyed && i < BATCH; i++) { /* each packet tagged, as a peer would */

@@ -13,7 +13,11 @@
 # (blast ethsend) to dut: New IP on EtherType 0x88B5, forwarded by newipd on its packet socket
 # and then on AF_XDP (xdp on), and IPv6 + UDP forwarded by dut's kernel; the sink's interface
 # counts what dut delivered (its receive counter, over a window after a warm-up second).
-# Usage: bench/fwd_bench.sh [BUILD_DIR] [udp|eth|all] (root). SECS=5 by default.
+# Table 3, workers (bench/fwd.yaml with 'workers W'): gen sends 64 flows (Flow Labels 1 to 64,
+# BLAST_FLOWS) over the udp link; dut runs W workers on CPUs 1..W (with W = the machine's CPUs,
+# all of them, CPU 0 shared with gen and the sink); pkt/s at the sink and against W = 1, and
+# each worker's share of what dut forwarded.
+# Usage: bench/fwd_bench.sh [BUILD_DIR] [udp|eth|workers|all] (root). SECS=5 by default.
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TABLES=${2:-all}
@@ -27,7 +31,7 @@ trap '"$BUILD/newip" lab down "$topo" >/dev/null 2>&1; "$BUILD/newip" lab down "
 	>/dev/null 2>&1; rm -rf "$NEWIP_RUNDIR"' EXIT
 ns() { ip netns exec "nip-fwd-$1" "${@:2}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
-case $TABLES in udp | eth | all) ;; *) echo "usage: $0 [BUILD_DIR] [udp|eth|all]" >&2; exit 2 ;; esac
+case $TABLES in udp | eth | workers | all) ;; *) echo "usage: $0 [BUILD_DIR] [udp|eth|workers|all]" >&2; exit 2 ;; esac
 udp_table() {
 "$BUILD/newip" lab up "$topo" >/dev/null
 setup() {
@@ -222,8 +226,46 @@ eth_table() {
 	echo " delivered; capacity = pkt/s / CPU 1 busy fraction; vs kernel = capacity ratio)"
 }
 
+# --- Table 3: workers -----------------------------------------------------------------------
+workers_table() {
+	local y=$NEWIP_RUNDIR/fwd-workers.yaml ncpu w cpus mask pid out=$NEWIP_RUNDIR/sink.out base=0
+	ncpu=$(nproc)
+	printf '%-8s %-8s %-10s %12s %9s  %s\n' workers CPUs payload "pkt/s" "vs W=1" "forwarded by worker 0, 1, ..."
+	for w in $(seq 1 "$ncpu"); do
+		if [ "$w" -lt "$ncpu" ]; then
+			cpus=1-$w mask=$(( (1 << (w + 1)) - 2 ))
+		else
+			cpus=0-$((ncpu - 1)) mask=$(( (1 << ncpu) - 1 ))
+		fi
+		sed "s/workers 1\]/workers $w]/" "$topo" >"$y"
+		"$BUILD/newip" lab up "$y" >/dev/null
+		pid=$(awk '$1 == "dut" { print $2 }' "$NEWIP_RUNDIR/labs/fwd/pids")
+		taskset -apc "$cpus" "$pid" >/dev/null
+		ns dut sh -c "printf '%x' $mask > /sys/class/net/g/queues/rx-0/rps_cpus"
+		ns sink sh -c 'echo 1 > /sys/class/net/u0/queues/rx-0/rps_cpus'
+		ns sink taskset -c 0 "$BUILD/blast" sink '[fd00:2::2]:6464' "$SECS" >"$out" &
+		local spid=$!
+		until grep -q ready "$out" 2>/dev/null; do sleep 0.05; done
+		ns gen env BLAST_FLOWS=64 taskset -c 0 "$BUILD/blast" send '[fd00:1::1]:6464' \
+			'[fd00:1::2]:6464' "$SECS" 64 newip 2001:db8:5::1 2001:db8:6::1 >/dev/null
+		wait "$spid"
+		local pps shares
+		pps=$(sed -n 's/.*s: \([0-9]*\) packets\/s.*/\1/p' "$out")
+		[ "$w" -gt 1 ] || base=$pps
+		shares=$("$BUILD/newip" -n dut -j stats | python3 -c "import json, sys
+print(', '.join(str(x['forwarded']) for x in json.load(sys.stdin)['workers']))")
+		printf '%-8s %-8s %-10s %12s %9s  %s\n' "$w" "$cpus" "64 B" "$pps" "$(ratio "$pps" "$base")" "$shares"
+		"$BUILD/newip" lab down "$y" >/dev/null
+	done
+	echo "(udp links, 64 flows by Flow Label; dut's threads on CPUs 1..W and its receive work"
+	echo " there by RPS; the overlay's outer 4-tuple is one, so the kernel's receive softirq stays"
+	echo " on one CPU and the workers share what the reuseport group hands them; gen and sink on"
+	echo " CPU 0, which the last row shares with dut)"
+}
+
 case $TABLES in
 udp) udp_table ;;
 eth) eth_table ;;
-all) udp_table; echo; eth_table ;;
+workers) workers_table ;;
+all) udp_table; echo; eth_table; echo; workers_table ;;
 esac

@@ -509,6 +509,21 @@ static bool on_off(char **t, int n, bool *v)
 	return true;
 }
 
+/* "auto" (0) or 1..DP_MAX_WORKERS. */
+static bool workers_arg(const char *s, uint8_t *w)
+{
+	unsigned long long v;
+
+	if (!strcmp(s, "auto")) {
+		*w = 0;
+		return true;
+	}
+	if (!parse_uint(s, 1, DP_MAX_WORKERS, &v))
+		return false;
+	*w = (uint8_t)v;
+	return true;
+}
+
 static int statement(struct ctx *x, char **t, int n)
 {
 	unsigned long long v;
@@ -552,6 +567,11 @@ static int statement(struct ctx *x, char **t, int n)
 		if (!uint_arg(t, n, 1, 20000, &v))
 			return fail(x, "'lsa-refresh' takes seconds, 1 to 20000");
 		c->lsa_refresh_s = (uint32_t)v;
+	} else if (strcmp(t[0], "workers") == 0) {
+		if (!workers_arg(n == 2 ? t[1] : "", &c->workers))
+			return fail(x, "'workers' takes auto (one per CPU) or 1 to %d data-plane threads",
+				    DP_MAX_WORKERS);
+		c->has_workers = true;
 	} else if (strcmp(t[0], "realtime-priority") == 0) {
 		if (!uint_arg(t, n, 0, 99, &v))
 			return fail(x, "'realtime-priority' takes 1 to 99 (SCHED_FIFO), or 0 for none");
@@ -612,7 +632,7 @@ static int statement(struct ctx *x, char **t, int n)
 			    "map, routing, "
 			    "hello-interval, dead-interval, lsa-refresh, rundir, ncmp-rate, realtime-priority, "
 			    "metrics-listen, key, flood-guard, flood-threshold, flood-duration, shutoff-max, "
-			    "shutoff-verify-rate, digest-cache, nls-auth, trust or xdp",
+			    "shutoff-verify-rate, digest-cache, nls-auth, trust, workers or xdp",
 			    t[0]);
 	}
 	return 0;
@@ -692,6 +712,14 @@ int config_check(struct config *c, char *err, size_t errlen)
 		}
 		if (!c->xdp)
 			c->xdp = LINK_XDP_OFF;
+	}
+	if (!c->has_workers) { /* likewise: the suite runs with one worker or several */
+		const char *env = getenv("NEWIPD_WORKERS");
+		if (env && !workers_arg(env, &c->workers)) {
+			snprintf(err, errlen, "%s: NEWIPD_WORKERS is '%s'; set it to auto or 1 to %d, "
+				 "or unset it", c->path, env, DP_MAX_WORKERS);
+			return -1;
+		}
 	}
 	for (unsigned i = 0; i < c->n_links; i++) /* keyed links keep their socket (peer.c) */
 		if ((c->links[i].kind == LINK_ETH ||
@@ -801,6 +829,10 @@ void config_print(const struct config *c, FILE *f)
 		fprintf(f, "realtime-priority %d\n", c->rt_priority);
 	if (c->xdp == LINK_XDP_AUTO || c->xdp == LINK_XDP_ON)
 		fprintf(f, "xdp %s\n", xdp_name(c->xdp));
+	if (c->workers)
+		fprintf(f, "workers %u\n", c->workers);
+	else
+		fprintf(f, "workers auto\n");
 	if (c->metrics_listen[0])
 		fprintf(f, "metrics-listen %s\n", c->metrics_listen);
 	if (c->has_key) /* the path, never the key */

@@ -39,6 +39,9 @@ struct config {
 	uint32_t lsa_seq_start;		/* test knob: the first sequence number is this + 1 */
 	uint16_t metric[DP_MAX_LINKS];	/* per link, default 10 */
 	int rt_priority;		/* SCHED_FIFO priority of the data plane; 0: normal */
+	uint8_t workers;		/* data-plane threads; 0: auto, one per CPU (the 'workers'
+					 * line, else $NEWIPD_WORKERS, else auto) */
+	bool has_workers;
 	uint8_t xdp;			/* eth links' default data path (enum link_xdp): the
 					 * 'xdp' line, else $NEWIPD_XDP, else off */
 	char metrics_listen[80];	/* Prometheus endpoint IP:PORT; empty: none */

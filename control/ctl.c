@@ -83,16 +83,20 @@ static json_t *queues_json(const struct link *l)
 	return q;
 }
 
-static json_t *link_json(const struct link *l)
+static json_t *link_json(const struct dp *dp, unsigned i)
 {
+	const struct link *l = &dp->links[i];
+	struct link_stats s;
 	char a[80], b[80];
+
+	dp_link_stats_sum(dp, i, &s); /* every worker's sockets for it */
 	json_t *j = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I}", "name", l->cfg.name,
 			      "kind", link_kind_name(l->cfg.kind), "mtu", l->mtu, "rx_packets",
-			      (json_int_t)STAT_READ(l->st.rx_pkts), "rx_bytes",
-			      (json_int_t)STAT_READ(l->st.rx_bytes), "tx_packets",
-			      (json_int_t)STAT_READ(l->st.tx_pkts), "tx_bytes",
-			      (json_int_t)STAT_READ(l->st.tx_bytes), "tx_errors",
-			      (json_int_t)STAT_READ(l->st.tx_err));
+			      (json_int_t)s.rx_pkts, "rx_bytes", (json_int_t)s.rx_bytes,
+			      "tx_packets", (json_int_t)s.tx_pkts, "tx_bytes",
+			      (json_int_t)s.tx_bytes, "tx_errors", (json_int_t)s.tx_err);
+	if (l->fan > 1)
+		json_object_set_new(j, "workers", json_integer(l->fan));
 	json_object_set_new(j, "latency_us", json_integer(atomic_load(&l->lat_us)));
 	if (l->cfg.kind == LINK_ETH || (l->cfg.kind == LINK_UDP && !l->peer)) /* its data path
 		* (xdp), and how or why not */
@@ -153,7 +157,7 @@ static json_t *cmd_links(struct node *n)
 	json_t *links = json_array();
 
 	for (unsigned i = 0; i < n->dp.n_links; i++)
-		json_array_append_new(links, link_json(&n->dp.links[i]));
+		json_array_append_new(links, link_json(&n->dp, i));
 	return json_pack("{s:b, s:o}", "ok", 1, "links", links);
 }
 
@@ -225,10 +229,30 @@ static json_t *cmd_route_change(struct node *n, json_t *req, bool add)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/* Worker w's share: what its sockets read, what it forwarded, what it handed to worker 0. */
+static json_t *worker_json(const struct dp *dp, unsigned w)
+{
+	const struct dp_stats *st = w ? &dp->workers[w - 1].st : &dp->st;
+	const struct link *links = w ? dp->workers[w - 1].links : dp->links;
+	uint64_t rx = 0;
+
+	for (unsigned i = 0; i < dp->n_links; i++)
+		rx += STAT_READ(links[i].st.rx_pkts);
+	return json_pack("{s:i, s:I, s:I, s:I}", "worker", w, "rx_packets", (json_int_t)rx,
+			 "forwarded", (json_int_t)STAT_READ(st->forwarded), "handed_off",
+			 (json_int_t)STAT_READ(st->handed_off));
+}
+
 static json_t *cmd_stats(struct node *n)
 {
-	const struct dp_stats *st = &n->dp.st;
+	struct dp_stats sum;
+	const struct dp_stats *st = &sum;
 	json_t *drops = json_object(), *bad = json_object(), *links = json_array();
+	json_t *workers = json_array();
+
+	dp_stats_sum(&n->dp, &sum);
+	for (unsigned w = 0; w < n->dp.n_workers; w++)
+		json_array_append_new(workers, worker_json(&n->dp, w));
 
 	for (int i = 0; i < DROP_MAX; i++)
 		json_object_set_new(drops, drop_names[i], json_integer((json_int_t)STAT_READ(st->drop[i])));
@@ -237,7 +261,7 @@ static json_t *cmd_stats(struct node *n)
 			json_object_set_new(bad, nip_strerror(-e),
 					    json_integer((json_int_t)STAT_READ(st->malformed[e])));
 	for (unsigned i = 0; i < n->dp.n_links; i++)
-		json_array_append_new(links, link_json(&n->dp.links[i]));
+		json_array_append_new(links, link_json(&n->dp, i));
 	const struct lsr_stats *ls = &n->lsr.st;
 	json_t *routing = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "hello_rx",
 				    (json_int_t)ls->hello_rx, "lsu_rx", (json_int_t)ls->lsu_rx,
@@ -256,8 +280,8 @@ static json_t *cmd_stats(struct node *n)
 			       (json_int_t)STAT_READ(st->gw_options), "offload_super_packets",
 			       (json_int_t)STAT_READ(st->gw_super), "offload_segments",
 			       (json_int_t)STAT_READ(st->gw_segments));
-	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok",
-			 1, "guard", guard_ctl_stats_json(&n->guard), "top_sources",
+	json_t *j = json_pack("{s:b, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+			 "ok", 1, "guard", guard_ctl_stats_json(&n->guard), "top_sources",
 			 guard_ctl_top_json(&n->guard), "routing", routing, "gateway", gw, "forwarded",
 			 (json_int_t)STAT_READ(st->forwarded), "delivered",
 			 (json_int_t)STAT_READ(st->delivered), "originated",
@@ -265,6 +289,8 @@ static json_t *cmd_stats(struct node *n)
 			 (json_int_t)STAT_READ(st->ncmp_sent), "ncmp_rate_limited",
 			 (json_int_t)STAT_READ(st->ncmp_limited), "drops", drops, "malformed", bad,
 			 "links", links);
+	json_object_set_new(j, "workers", workers); /* last: the node's own totals come first */
+	return j;
 }
 
 static json_t *rid_json(uint64_t rid)

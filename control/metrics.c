@@ -85,8 +85,11 @@ static void counter(FILE *f, const char *name, const char *help, uint64_t v)
 
 static void node_counters(struct node *n, FILE *f)
 {
-	const struct dp_stats *st = &n->dp.st;
+	struct dp_stats sum;
+	const struct dp_stats *st = &sum;
 	char l[128];
+
+	dp_stats_sum(&n->dp, &sum);
 
 	family(f, "newip_up", "gauge", "1 while the node runs.");
 	sample(f, "newip_up", "", 1);
@@ -146,9 +149,11 @@ static void link_counters(struct node *n, FILE *f)
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
 		family(f, c[k].name, "counter", c[k].help);
 		for (unsigned i = 0; i < n->dp.n_links; i++) {
-			const uint64_t *v = (const void *)((const char *)&n->dp.links[i].st + c[k].off);
+			struct link_stats s;
+			dp_link_stats_sum(&n->dp, i, &s);
+			const uint64_t *v = (const void *)((const char *)&s + c[k].off);
 			snprintf(l, sizeof(l), "link=\"%s\"", n->dp.links[i].cfg.name);
-			sample(f, c[k].name, l, (double)__atomic_load_n(v, __ATOMIC_RELAXED));
+			sample(f, c[k].name, l, (double)*v);
 		}
 	}
 	family(f, "newip_link_latency_seconds", "gauge",

@@ -87,6 +87,15 @@ static const char *config_path(int argc, char **argv)
 	return NULL;
 }
 
+/* The CPUs this process may run on: workers auto's count, at most DP_MAX_WORKERS. */
+static unsigned cpus(void)
+{
+	cpu_set_t set;
+	int n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+
+	return n < 1 ? 1 : n > DP_MAX_WORKERS ? DP_MAX_WORKERS : (unsigned)n;
+}
+
 /* Set up everything; exit codes: 1 config error, 2 start-up failure. */
 static int start(struct node *n, char *err, size_t errlen)
 {
@@ -109,6 +118,7 @@ static int start(struct node *n, char *err, size_t errlen)
 		n->dp.keyed_links |= c->links[i].keyed;
 	}
 	n->dp.n_links = c->n_links;
+	n->dp.n_workers = c->workers ? c->workers : cpus();
 	for (unsigned i = 0; i < c->n_routes; i++) /* config_check refused duplicates */
 		if (rib_add(&n->rib, &c->routes[i].prefix, (uint16_t)config_link(c, c->routes[i].via),
 			    ORIGIN_CONFIG) < 0) {
@@ -188,7 +198,8 @@ int main(int argc, char **argv)
 		if (node.dp.links[i].note[0])
 			fprintf(stderr, "newipd %s: link %s: %s\n", node.cfg.node,
 				node.dp.links[i].cfg.name, node.dp.links[i].note);
-	fprintf(stderr, "newipd %s: up, %u links, control %s\n", node.cfg.node, node.dp.n_links,
+	fprintf(stderr, "newipd %s: up, %u links, %u data-plane worker%s, control %s\n",
+		node.cfg.node, node.dp.n_links, node.dp.n_workers, node.dp.n_workers > 1 ? "s" : "",
 		node.ctl_path);
 	dp_run(&node.dp);
 	pthread_join(node.ctl_thread, NULL);

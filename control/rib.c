@@ -107,17 +107,18 @@ const char *rib_origin_name(enum rib_origin o)
 	}
 }
 
-/* Wait until the worker has passed a quiescent point: then no one holds the old table. The
+/* Wait until every worker has passed a quiescent point: then no one holds the old table. The
  * first look is after 20 µs (a shut-off is answered after this: keep it short), then each wait
  * doubles up to 1 ms: on a busy machine (hundreds of lab nodes on two cores) the worker may
  * take milliseconds to run, and waking every 20 µs to see would make it busier. At most 5 s. */
 void ctl_grace_period(struct dp *dp)
 {
-	uint64_t e0 = atomic_load(&dp->epoch);
+	uint64_t e0[DP_MAX_WORKERS];
 	long wait_ns = 20000, waited_ns = 0;
 
-	dp_wake(dp);
-	while (atomic_load(&dp->epoch) == e0 && waited_ns < 5000000000l) {
+	dp_epochs(dp, e0);
+	dp_wake_all(dp);
+	while (!dp_quiescent(dp, e0) && waited_ns < 5000000000l) {
 		struct timespec t = { 0, wait_ns };
 		nanosleep(&t, NULL);
 		waited_ns += wait_ns;

@@ -15,6 +15,7 @@
 #include "ratelimit.h"
 #include "ring.h"
 #include "stats.h"
+#include "workers.h"
 
 #define DP_MAX_LINKS 256 /* keyed links: a public router's hundreds of peers (spec §1.1) */
 #define DP_MAX_ADDRS 8
@@ -60,6 +61,8 @@ struct dp {
 	bool keyed_links;	/* any keyed udp link: run peer_tick */
 	bool schc_links;	/* any LPWAN link: run its radio each loop */
 	uint64_t peer_tick_ns;
+	unsigned n_workers;	/* data-plane threads, this one included; set before dp_init */
+	struct dpw *workers;	/* the other n_workers - 1 (workers.h) */
 };
 
 /* worker.c */

@@ -13,6 +13,8 @@
 
 #include "link.h"
 #include "newip/packet.h"
+#include "nexthop.h"
+#include "steer.h"
 #include "xsk.h"
 
 const char *link_kind_name(enum link_kind k)
@@ -33,14 +35,15 @@ static void deep_rcvbuf(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 }
 
-int link_udp_socket(const struct link_cfg *c)
+int link_udp_socket(const struct link_cfg *c, bool reuseport)
 {
 	int one = 1, fd = socket(c->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&c->local, c->local_len) < 0) {
+	if ((reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) ||
+	    bind(fd, (const struct sockaddr *)&c->local, c->local_len) < 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
@@ -51,7 +54,7 @@ int link_udp_socket(const struct link_cfg *c)
 
 int link_udp_bind(struct link *l)
 {
-	if ((l->fd = link_udp_socket(&l->cfg)) < 0)
+	if ((l->fd = link_udp_socket(&l->cfg, l->fan > 1)) < 0)
 		return -1;
 	deep_rcvbuf(l->fd);
 	return 0;
@@ -67,9 +70,11 @@ void link_udp_defaults(struct link *l, unsigned overhead)
 
 int link_udp_open(struct link *l, char *err, size_t errlen)
 {
-	/* Connected: the kernel delivers only the neighbour's datagrams, and sends need no name. */
+	/* Connected: the kernel delivers only the neighbour's datagrams, and sends need no name.
+	 * Not when the workers share the port: the kernel's reuseport group would then pick the
+	 * first socket for every datagram, so link_rx checks the sender instead. */
 	if (link_udp_bind(l) < 0 ||
-	    connect(l->fd, (struct sockaddr *)&l->cfg.peer, l->cfg.peer_len) < 0) {
+	    (l->fan <= 1 && connect(l->fd, (struct sockaddr *)&l->cfg.peer, l->cfg.peer_len) < 0)) {
 		snprintf(err, errlen, "link %s: udp socket: %s", l->cfg.name, strerror(errno));
 		return -1;
 	}
@@ -107,6 +112,8 @@ static int open_eth(struct link *l, char *err, size_t errlen)
 	deep_rcvbuf(l->fd);
 	/* Packet sockets also see their own transmissions; skip them in the kernel. */
 	setsockopt(l->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	if (l->fan > 1 && steer_fanout(l->fd, &l->fan_id, l->fan) < 0)
+		goto fail;
 	link_eth_dst(&l->cfg, l->sll.sll_addr);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->cfg.ifname);
 	if (ioctl(l->fd, SIOCGIFMTU, &ifr) < 0)
@@ -193,10 +200,23 @@ void link_close(struct link *l)
 	schc_link_close(l);
 }
 
+/* A shared udp socket's datagram: from the link's peer (what connect would have checked)? */
+static bool from_peer(const struct link_cfg *c, const struct sockaddr_in6 *from, socklen_t len)
+{
+	size_t alen, plen;
+	uint16_t port, pport;
+	const uint8_t *a = nexthop_ip((const struct sockaddr *)from, &alen, &port);
+	const uint8_t *p = nexthop_ip((const struct sockaddr *)&c->peer, &plen, &pport);
+
+	return len >= sizeof(struct sockaddr_in) && alen == plen && port == pport &&
+	       !memcmp(a, p, alen);
+}
+
 unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
 		 unsigned max)
 {
-	unsigned n = 0;
+	bool shared = l->fan > 1 && l->cfg.kind == LINK_UDP;
+	unsigned n = 0, kept = 0;
 	int got;
 
 	if (max > BURST)
@@ -208,6 +228,10 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 			break;
 		l->iov[n] = (struct iovec){ out[n]->data, PKT_BUF };
 		l->msgs[n].msg_hdr = (struct msghdr){ .msg_iov = &l->iov[n], .msg_iovlen = 1 };
+		if (shared)
+			l->msgs[n].msg_hdr = (struct msghdr){ .msg_name = &l->names[n],
+							      .msg_namelen = sizeof(l->names[n]),
+							      .msg_iov = &l->iov[n], .msg_iovlen = 1 };
 	}
 	if (n == 0) /* pool exhausted: leave the datagrams queued in the kernel */
 		return 0;
@@ -217,14 +241,21 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 	for (unsigned i = (unsigned)got; i < n; i++)
 		pool_put(pool, out[i]);
 	for (int i = 0; i < got; i++) {
-		out[i]->len = l->msgs[i].msg_len;
-		out[i]->in_link = l->id;
+		struct pkt *k = out[i];
+		if (shared && !from_peer(&l->cfg, &l->names[i], l->msgs[i].msg_hdr.msg_namelen)) {
+			STAT_ADD(st->drop[DROP_UNDERLAY], 1);
+			pool_put(pool, k);
+			continue;
+		}
+		k->len = l->msgs[i].msg_len;
+		k->in_link = l->id;
 		STAT_ADD(l->st.rx_pkts, 1);
-		STAT_ADD(l->st.rx_bytes, out[i]->len);
+		STAT_ADD(l->st.rx_bytes, k->len);
 		if (l->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
-			out[i]->len = 0; /* the caller drops it as DROP_RX_TRUNC */
+			k->len = 0; /* the caller drops it as DROP_RX_TRUNC */
+		out[kept++] = k;
 	}
-	return (unsigned)got;
+	return kept;
 }
 
 /* Message m of a flush is a run of seg-octet datagrams for the kernel to cut (UDP GSO). */
@@ -274,7 +305,10 @@ static unsigned build_msgs(struct link *l)
 
 	for (unsigned i = 0; i < l->n_tx; i++)
 		l->iov[i] = (struct iovec){ l->txq[i]->data, l->txq[i]->len };
-	return link_group_msgs(l, l->iov, 1, 0, eth ? &l->sll : NULL, eth ? sizeof(l->sll) : 0);
+	if (eth)
+		return link_group_msgs(l, l->iov, 1, 0, &l->sll, sizeof(l->sll));
+	return l->fan > 1 ? link_group_msgs(l, l->iov, 1, 0, &l->cfg.peer, l->cfg.peer_len) :
+			    link_group_msgs(l, l->iov, 1, 0, NULL, 0);
 }
 
 void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)

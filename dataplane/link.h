@@ -105,6 +105,12 @@ struct link {
 					 * when it owns it) */
 	struct schc_link *schc;		/* a schc link (schc_link.c), else NULL */
 	struct xsk_link *xsk;		/* an eth link on AF_XDP (xsk.c), else NULL */
+	/* Workers (workers.c): the sockets that share this link's receive, one a worker; 1 when
+	 * this one reads it alone. A shared udp socket is not connected: its peer is checked
+	 * here (names) and named on each send. */
+	uint8_t fan;
+	uint16_t fan_id;		/* eth: the PACKET_FANOUT group */
+	struct sockaddr_in6 names[BURST]; /* a shared udp socket's senders (IPv4 fits too) */
 	char note[256];			/* how link_open opened it, for the log: the AF_XDP
 					 * mode, or why xdp auto fell back to the packet socket */
 };
@@ -137,8 +143,8 @@ static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool
  * overhead); -1 with "link NAME: udp socket: ..." in err. */
 int link_udp_open(struct link *l, char *err, size_t errlen);
 /* A non-blocking UDP socket bound to the link's local address (SO_REUSEADDR, so that tools may
- * share the port); -1 with errno. */
-int link_udp_socket(const struct link_cfg *c);
+ * share the port; with reuseport, SO_REUSEPORT too, for the workers' group); -1 with errno. */
+int link_udp_socket(const struct link_cfg *c, bool reuseport);
 /* A udp link's socket (link_udp_socket, with a deep receive buffer) in l->fd, -1 with errno;
  * and its defaults: the MTU of a 1500-octet underlay less overhead octets a packet, GSO on. */
 int link_udp_bind(struct link *l);

@@ -31,15 +31,23 @@ struct ring_slot {
 struct ring {
 	_Atomic uint32_t head; /* next slot the producer writes */
 	_Atomic uint32_t tail; /* next slot the consumer reads */
+	uint32_t n;	       /* slots: a power of two */
 	struct ring_slot *slots;
 };
 
-static inline int ring_init(struct ring *r)
+/* A ring of n slots (a power of two): RING_SLOTS between the planes, more between workers. */
+static inline int ring_init_n(struct ring *r, uint32_t n)
 {
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
-	r->slots = calloc(RING_SLOTS, sizeof(*r->slots));
+	r->n = n;
+	r->slots = calloc(n, sizeof(*r->slots));
 	return r->slots ? 0 : -1;
+}
+
+static inline int ring_init(struct ring *r)
+{
+	return ring_init_n(r, RING_SLOTS);
 }
 
 static inline void ring_free(struct ring *r)
@@ -62,9 +70,9 @@ static inline bool ring_push(struct ring *r, bool urgent, uint16_t link, uint64_
 {
 	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
 
-	if (len > PKT_BUF || ring_used(r) >= RING_SLOTS - (urgent ? 0 : RING_RESERVE))
+	if (len > PKT_BUF || ring_used(r) >= r->n - (urgent ? 0 : RING_RESERVE))
 		return false;
-	struct ring_slot *s = &r->slots[h % RING_SLOTS];
+	struct ring_slot *s = &r->slots[h & (r->n - 1)];
 	s->link = link;
 	s->len = (uint16_t)len;
 	s->ts_ns = ts_ns;
@@ -81,7 +89,7 @@ static inline struct ring_slot *ring_peek(struct ring *r)
 
 	if (t == atomic_load_explicit(&r->head, memory_order_acquire))
 		return NULL;
-	return &r->slots[t % RING_SLOTS];
+	return &r->slots[t & (r->n - 1)];
 }
 
 static inline void ring_pop(struct ring *r)

@@ -37,4 +37,5 @@ const char *const drop_names[DROP_MAX] = {
 	[DROP_SCHC_MALFORMED] = "schc_malformed",
 	[DROP_SCHC_ABORT] = "schc_aborted",
 	[DROP_UNDERLAY] = "underlay",
+	[DROP_HANDOFF] = "handoff",
 };

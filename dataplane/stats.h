@@ -41,7 +41,9 @@ enum drop_reason {
 	DROP_SCHC_NO_RULE, /* LPWAN links (spec §13): no rule compresses the packet */
 	DROP_SCHC_MALFORMED, /* ... a frame no rule restores, a bad fragment or RCS */
 	DROP_SCHC_ABORT,   /* ... a fragmented packet given up (abort, timer) */
-	DROP_UNDERLAY,	 /* an AF_XDP udp link's datagram: bad outer IP/UDP, not the peer's */
+	DROP_UNDERLAY,	 /* an AF_XDP or shared udp link's datagram: bad outer IP/UDP, not the
+			  * peer's */
+	DROP_HANDOFF,	 /* a worker's queue to worker 0 was full (workers.h) */
 	DROP_MAX
 };
 
@@ -58,6 +60,7 @@ struct dp_stats {
 	uint64_t src_checked; /* packets that passed a source check */
 	uint64_t gw_to_nip, gw_to_ip, gw_options; /* TUN gateways: translated; IPv4 options removed */
 	uint64_t gw_super, gw_segments;		  /* ... TCP super-packets read (offload); their segments */
+	uint64_t handed_off; /* workers 1..n-1: packets given to worker 0 (workers.h) */
 };
 
 /* Single writer: a relaxed load and store, no locked instruction; readers see whole values. */

@@ -1,4 +1,5 @@
-/* The data-plane worker: one epoll loop over links and local clients, in bursts. */
+/* Worker 0, the data plane's own loop: links, local clients, the control plane's rings and
+ * what the other workers hand over (workers.c), in bursts. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,10 +77,13 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 	for (; i < dp->n_links; i++) {
 		struct link *l = &dp->links[i];
 		l->id = (uint16_t)i;
+		l->fan = dp->n_workers > 1 && workers_can_share(dp, i) ? (uint8_t)dp->n_workers : 1;
 		if (l->cfg.keyed ? peer_open(dp, l, err, errlen) : link_open(l, err, errlen))
 			goto fail_links;
 		if (l->cfg.kind == LINK_TUN)
 			tun_setup(l, dp);
+		if (l->xsk) /* one socket on queue 0: worker 0's alone */
+			l->fan = 1;
 		dp->schc_links |= l->schc != NULL;
 		if (l->peer && l->sock_link != i) /* shares a socket: its owner reads for it */
 			continue;
@@ -92,6 +96,10 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 	if (open_local(dp, local_path, err, errlen) < 0 || watch(dp, dp->local_fd, EV_LOCAL) < 0 ||
 	    egress_init(dp, err, errlen) < 0)
 		goto fail_links;
+	if (workers_init(dp, err, errlen) < 0) {
+		egress_destroy(dp);
+		goto fail_links;
+	}
 	return 0;
 fail_links:
 	while (i-- > 0)
@@ -114,6 +122,7 @@ void dp_destroy(struct dp *dp)
 	for (unsigned c = 0; c < DP_MAX_CLIENTS; c++)
 		if (dp->clients[c].fd >= 0)
 			close(dp->clients[c].fd);
+	workers_destroy(dp);
 	egress_destroy(dp);
 	for (unsigned i = 0; i < dp->n_links; i++)
 		link_close(&dp->links[i]);
@@ -219,6 +228,7 @@ void dp_run(struct dp *dp)
 
 	/* Paced links need microsecond wake-ups, not the default 50 µs timer slack. */
 	prctl(PR_SET_TIMERSLACK, 1000ul, 0, 0, 0);
+	workers_start(dp);
 	while (!atomic_load(&dp->stop)) {
 		struct timespec tmo = wait_for(next, dp->now_ns);
 		int n = epoll_pwait2(dp->epfd, ev, 64, &tmo, NULL);
@@ -242,6 +252,7 @@ void dp_run(struct dp *dp)
 				(void)!read(dp->wake_fd, &drain, sizeof(drain));
 		}
 		from_control(dp);
+		workers_drain(dp);
 		if (dp->keyed_links && dp->now_ns >= dp->peer_tick_ns) {
 			peer_tick(dp);
 			dp->peer_tick_ns = dp->now_ns + PEER_TICK_NS;
@@ -260,4 +271,5 @@ void dp_run(struct dp *dp)
 			dp->to_ctl_pending = false;
 		}
 	}
+	workers_stop(dp);
 }

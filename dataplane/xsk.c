@@ -293,7 +293,7 @@ static int udp_prepare(struct xsk_link *x, const struct link_cfg *c, char *why, 
 	memcpy(udp + 2, &pport, 2);
 	x->l4_sum = nip_csum_add(nip_csum_add(0, me, alen), him, alen) + IPPROTO_UDP;
 	x->hlen = (unsigned)(udp + 8 - x->hdr);
-	if ((x->sock = link_udp_socket(c)) < 0) {
+	if ((x->sock = link_udp_socket(c, false)) < 0) {
 		snprintf(why, whylen, "cannot bind the local address: %s", strerror(errno));
 		return -1;
 	}

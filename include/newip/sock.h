@@ -46,7 +46,8 @@ struct nip_local_hdr {
 	uint8_t hops;		/* RECV/NCMP: the contract's Hops Updated */
 	uint8_t flags;		/* NIP_LF_* */
 	struct nip_addr addr;	/* SEND/ECHO: destination; RECV/NCMP: who sent it */
-	uint8_t pad[3];
+	uint8_t flow_label[3];	/* SEND: the Flow Label, 20 bits big-endian (0: unlabelled);
+				 * RECV: as received (an old client's zero padding: none) */
 	uint64_t rx_ns;		/* RECV/NCMP: when the node's data plane received it (ns since the
 				 * Unix epoch, like SO_TIMESTAMP): not delayed by the application */
 };
@@ -57,6 +58,7 @@ struct nip_send_opts {
 	uint32_t max_us, min_us; /* max_us 0: no latency clause */
 	bool on_time;
 	int prio; /* -1: no priority clause */
+	uint32_t flow_label; /* 0 to 0xfffff; 0: unlabelled */
 };
 
 /* Connect to node `node`'s local service (under NIP_RUNDIR, or $NEWIP_RUNDIR). fd or -errno. */

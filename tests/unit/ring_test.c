@@ -36,4 +36,28 @@ static void fifo_and_reserve(void)
 	ring_free(&r);
 }
 
-RUN_TESTS(T(fifo_and_reserve))
+/* A workers' ring (ring_init_n): its own size, in order across many wraps. */
+static void sized_ring_wraps(void)
+{
+	struct ring r;
+	uint8_t b[2] = { 0 };
+	uint32_t next = 0;
+
+	CHECK_EQ(ring_init_n(&r, 512), 0);
+	for (uint32_t i = 0; i < 5000; i++) {
+		b[0] = (uint8_t)i;
+		b[1] = (uint8_t)(i >> 8);
+		CHECK(ring_push(&r, false, 3, i, 0, b, sizeof(b)));
+		if (i % 7 == 6) /* the consumer lags, then catches up */
+			for (struct ring_slot *s; (s = ring_peek(&r)); ring_pop(&r), next++)
+				CHECK(s->ts_ns == next && s->data[0] == (uint8_t)next &&
+				      s->data[1] == (uint8_t)(next >> 8));
+	}
+	CHECK_EQ(next, 4998u);
+	for (uint32_t i = ring_used(&r); i < 512 - RING_RESERVE; i++)
+		CHECK(ring_push(&r, false, 3, 0, 0, b, sizeof(b)));
+	CHECK(!ring_push(&r, false, 3, 0, 0, b, sizeof(b))); /* full at its own size */
+	ring_free(&r);
+}
+
+RUN_TESTS(T(fifo_and_reserve), T(sized_ring_wraps))

@@ -224,6 +224,7 @@ static int send_all(struct client *cl)
 		return -1;
 	while (next < end && !stop) {
 		for (unsigned f = 0; f < o->flows; f++) {
+			so.flow_label = f + 1; /* each flow its own: routers keep each in order */
 			perf_encode_data(pkt, o->size, cl->test, (uint8_t)f, seq,
 					 clock_of(CLOCK_REALTIME));
 			int rc = nip_sock_sendto_opts(cl->fd, &cl->dst, o->port, pkt, o->size, &so);

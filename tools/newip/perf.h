@@ -31,13 +31,14 @@ struct perf_result {
 	unsigned flow;
 	uint64_t sent, received, lost, late, missed, contract_errors, other_errors, ce;
 	uint64_t net_missed; /* lost, or late by the network's own account (Accumulated Latency) */
+	uint64_t reordered;  /* arrived after a packet sent later (RFC 4737's reordered packets) */
 	double owd_min, owd_p50, owd_p99, owd_p999, owd_max, jitter;
 	double acc_p50, acc_p99, diff_p50, diff_max; /* Accumulated Latency, owd − A */
 	unsigned hops;				     /* Hops Updated (the most common value) */
 	double mbps;
 };
 
-/* Sort the records and summarise them (records are reordered by one-way delay). */
+/* Summarise records in the order they arrived, then sort them (by sequence number). */
 void perf_summarise(struct perf_rec *r, size_t n, const struct perf_opts *o, uint64_t sent,
 		    size_t pkt_len, struct perf_result *out);
 void perf_print(FILE *f, const struct perf_opts *o, const struct perf_result *r, unsigned n);

@@ -36,6 +36,11 @@ void perf_summarise(struct perf_rec *r, size_t n, const struct perf_opts *o, uin
 	size_t uniq = 0, na = 0;
 
 	out->sent = sent;
+	for (size_t i = 0, top = 0; i < n; i++) { /* in arrival order, as the server kept them */
+		if (i && r[i].seq < top)
+			out->reordered++;
+		top = r[i].seq > top ? r[i].seq : top;
+	}
 	if (n) /* r is NULL when the server kept nothing */
 		qsort(r, n, sizeof(*r), by_seq);
 	for (size_t i = 0; i < n; i++) {
@@ -92,9 +97,10 @@ static double pct(uint64_t a, uint64_t b)
 void perf_print(FILE *f, const struct perf_opts *o, const struct perf_result *r, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++, r++) {
-		fprintf(f, "flow %u: sent %llu, received %llu, lost %llu (%.3f%%)", r->flow,
-			(unsigned long long)r->sent, (unsigned long long)r->received,
-			(unsigned long long)r->lost, pct(r->lost, r->sent));
+		fprintf(f, "flow %u: sent %llu, received %llu, lost %llu (%.3f%%), reordered %llu",
+			r->flow, (unsigned long long)r->sent, (unsigned long long)r->received,
+			(unsigned long long)r->lost, pct(r->lost, r->sent),
+			(unsigned long long)r->reordered);
 		if (o->max_us)
 			fprintf(f, ", late %llu, missed %llu (%.3f%%; by the network's account %.3f%%), "
 				   "contract errors %llu",
@@ -119,8 +125,8 @@ void perf_print_json(FILE *f, const struct perf_opts *o, const struct perf_resul
 {
 	json_t *flows = json_array();
 
-	for (unsigned i = 0; i < n; i++, r++)
-		json_array_append_new(flows, json_pack(
+	for (unsigned i = 0; i < n; i++, r++) {
+		json_t *fj = json_pack(
 			"{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f,"
 			" s:f, s:f, s:f, s:f, s:f, s:i, s:f}",
 			"flow", r->flow, "sent", (json_int_t)r->sent, "received", (json_int_t)r->received,
@@ -131,7 +137,10 @@ void perf_print_json(FILE *f, const struct perf_opts *o, const struct perf_resul
 			"owd_p999_us", r->owd_p999, "owd_max_us", r->owd_max, "jitter_us", r->jitter,
 			"acc_p50_us", r->acc_p50, "acc_p99_us", r->acc_p99, "owd_minus_acc_p50_us",
 			r->diff_p50, "owd_minus_acc_max_us", r->diff_max, "hops_updated", r->hops,
-			"throughput_mbps", r->mbps));
+			"throughput_mbps", r->mbps);
+		json_object_set_new(fj, "reordered", json_integer((json_int_t)r->reordered));
+		json_array_append_new(flows, fj);
+	}
 	json_t *j = json_pack("{s:o, s:I, s:I, s:f, s:I, s:I, s:b, s:i}", "flows", flows,
 			      "rate_bps", (json_int_t)o->rate_bps, "size", (json_int_t)o->size,
 			      "time_s", o->secs, "max_us", (json_int_t)o->max_us, "min_us",
