@@ -395,6 +395,9 @@ static pid_t start_node(const struct lab *lab, int node, const char *dir, const 
 			dup2(fd, 2);
 		}
 		setsid();
+		/* A lab puts many routers on few cores: one data-plane worker each, unless the
+		 * environment or the node's own 'workers' line says otherwise (docs/lab.md). */
+		setenv("NEWIPD_WORKERS", "1", 0);
 		execlp("ip", "ip", "netns", "exec", ns, newipd_path(), "-c", conf, (char *)NULL);
 		_exit(127);
 	}
