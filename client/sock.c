@@ -102,9 +102,7 @@ int nip_sock_sendto_opts(int fd, const struct nip_addr *dst, uint16_t port, cons
 		h.min_us = o->min_us;
 		h.flags = o->on_time ? NIP_LF_ON_TIME : 0;
 		h.prio = o->prio >= 0 && o->prio <= 7 ? (uint8_t)(o->prio + 1) : 0;
-		h.flow_label[0] = (uint8_t)(o->flow_label >> 16 & 0x0f);
-		h.flow_label[1] = (uint8_t)(o->flow_label >> 8);
-		h.flow_label[2] = (uint8_t)o->flow_label;
+		nip_local_set_flow(&h, o->flow_label);
 	}
 	return send_msg(fd, &h, buf, len);
 }

@@ -200,13 +200,14 @@ void link_close(struct link *l)
 	schc_link_close(l);
 }
 
-/* A shared udp socket's datagram: from the link's peer (what connect would have checked)? */
-static bool from_peer(const struct link_cfg *c, const struct sockaddr_in6 *from, socklen_t len)
+/* A shared udp socket's datagram: from the peer (octets p, plen long, port pport), what
+ * connect would have checked? */
+static bool from_peer(const struct sockaddr_in6 *from, socklen_t len, const uint8_t *p,
+		      size_t plen, uint16_t pport)
 {
-	size_t alen, plen;
-	uint16_t port, pport;
+	size_t alen;
+	uint16_t port;
 	const uint8_t *a = nexthop_ip((const struct sockaddr *)from, &alen, &port);
-	const uint8_t *p = nexthop_ip((const struct sockaddr *)&c->peer, &plen, &pport);
 
 	return len >= sizeof(struct sockaddr_in) && alen == plen && port == pport &&
 	       !memcmp(a, p, alen);
@@ -217,6 +218,10 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 {
 	bool shared = l->fan > 1 && l->cfg.kind == LINK_UDP;
 	unsigned n = 0, kept = 0;
+	size_t plen = 0;
+	uint16_t pport = 0;
+	const uint8_t *peer = shared ? nexthop_ip((const struct sockaddr *)&l->cfg.peer, &plen,
+						   &pport) : NULL;
 	int got;
 
 	if (max > BURST)
@@ -227,11 +232,9 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 		if (!(out[n] = pool_get(pool)))
 			break;
 		l->iov[n] = (struct iovec){ out[n]->data, PKT_BUF };
-		l->msgs[n].msg_hdr = (struct msghdr){ .msg_iov = &l->iov[n], .msg_iovlen = 1 };
-		if (shared)
-			l->msgs[n].msg_hdr = (struct msghdr){ .msg_name = &l->names[n],
-							      .msg_namelen = sizeof(l->names[n]),
-							      .msg_iov = &l->iov[n], .msg_iovlen = 1 };
+		l->msgs[n].msg_hdr = (struct msghdr){ .msg_name = shared ? &l->names[n] : NULL,
+						      .msg_namelen = shared ? sizeof(l->names[n]) : 0,
+						      .msg_iov = &l->iov[n], .msg_iovlen = 1 };
 	}
 	if (n == 0) /* pool exhausted: leave the datagrams queued in the kernel */
 		return 0;
@@ -242,7 +245,8 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 		pool_put(pool, out[i]);
 	for (int i = 0; i < got; i++) {
 		struct pkt *k = out[i];
-		if (shared && !from_peer(&l->cfg, &l->names[i], l->msgs[i].msg_hdr.msg_namelen)) {
+		if (shared &&
+		    !from_peer(&l->names[i], l->msgs[i].msg_hdr.msg_namelen, peer, plen, pport)) {
 			STAT_ADD(st->drop[DROP_UNDERLAY], 1);
 			pool_put(pool, k);
 			continue;
@@ -307,8 +311,9 @@ static unsigned build_msgs(struct link *l)
 		l->iov[i] = (struct iovec){ l->txq[i]->data, l->txq[i]->len };
 	if (eth)
 		return link_group_msgs(l, l->iov, 1, 0, &l->sll, sizeof(l->sll));
-	return l->fan > 1 ? link_group_msgs(l, l->iov, 1, 0, &l->cfg.peer, l->cfg.peer_len) :
-			    link_group_msgs(l, l->iov, 1, 0, NULL, 0);
+	/* a shared udp socket is not connected: each send names the peer */
+	return link_group_msgs(l, l->iov, 1, 0, l->fan > 1 ? &l->cfg.peer : NULL,
+			       l->fan > 1 ? l->cfg.peer_len : 0);
 }
 
 void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)

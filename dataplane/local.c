@@ -119,9 +119,7 @@ static void udp_input(struct dp *dp, struct pkt *k, const struct nip_pkt *v)
 	}
 	set_contract_info(dp, &h, v);
 	h.tc = v->tc;
-	h.flow_label[0] = (uint8_t)(v->flow_label >> 16);
-	h.flow_label[1] = (uint8_t)(v->flow_label >> 8);
-	h.flow_label[2] = (uint8_t)v->flow_label;
+	nip_local_set_flow(&h, v->flow_label);
 	nip_pkt_src(v, &h.addr);
 	to_client(dp, c, &h, u + UDP_HDR, v->payload_len - UDP_HDR);
 	pool_put(&dp->pool, k);
@@ -196,8 +194,7 @@ static int originate(struct dp *dp, struct local_client *c, const struct nip_loc
 {
 	struct nip_hdr nh = { .hop_limit = h->hop_limit ? h->hop_limit : DP_DEFAULT_HOP_LIMIT,
 			      .tc = h->tc,
-			      .flow_label = (uint32_t)(h->flow_label[0] & 0x0f) << 16 |
-					    (uint32_t)h->flow_label[1] << 8 | h->flow_label[2] };
+			      .flow_label = nip_local_flow(h) };
 	struct nip_writer w;
 	struct pkt *k;
 	int n;

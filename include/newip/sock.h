@@ -52,6 +52,20 @@ struct nip_local_hdr {
 				 * Unix epoch, like SO_TIMESTAMP): not delayed by the application */
 };
 
+/* The header's Flow Label: 20 bits, big-endian in three octets. */
+static inline void nip_local_set_flow(struct nip_local_hdr *h, uint32_t flow_label)
+{
+	h->flow_label[0] = (uint8_t)(flow_label >> 16 & 0x0f);
+	h->flow_label[1] = (uint8_t)(flow_label >> 8);
+	h->flow_label[2] = (uint8_t)flow_label;
+}
+
+static inline uint32_t nip_local_flow(const struct nip_local_hdr *h)
+{
+	return (uint32_t)(h->flow_label[0] & 0x0f) << 16 | (uint32_t)h->flow_label[1] << 8 |
+	       h->flow_label[2];
+}
+
 /* What a SEND asks of the network (docs/local-api.md): a contract, a traffic class. */
 struct nip_send_opts {
 	uint8_t hop_limit, tc;
