@@ -79,7 +79,12 @@ rm -f "$NEWIP_RUNDIR/a/ctl.sock" "$NEWIP_RUNDIR/a/local.sock"
 setsid ip netns exec nip-xdp-a "$NEWIPD" -c "$logs/a.conf" >"$WORK/a2.log" 2>&1 & disown
 wait_until 10 grep -q "^newipd a: up" "$WORK/a2.log"
 expect_match "restarted, a is on AF_XDP again" "^newipd a: link b: AF_XDP" "$(cat "$WORK/a2.log")"
-check "and reaches c" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.05 -W 3 x03 | grep -q ' 5 received'"
+# "up" comes before routing converges: wait for the routes both ways before pinging.
+routed() { "$NEWIP" -n "$1" route | grep -q "^$2/"; }
+check "... and relearns its route to c" wait_until 10 routed a x03
+check "... and c its route back" wait_until 10 routed c x01
+pong=$("$NEWIP" -n a ping -q -c 5 -i 0.05 -W 3 x03 2>&1)
+expect_match "and reaches c" ' 5 received' "$pong"
 lab_down "$topo" xdp
 
 # Fallback: an interface with two receive queues (one worker serves queue 0 only).
