@@ -9,6 +9,8 @@
 # Table 1, udp links (bench/fwd.yaml): gen sends New IP (44-octet header) + UDP over the UDP
 # overlay; dut's newipd forwards. kernel: gen sends plain IPv6/UDP to sink's address; dut's
 # kernel routes it (forwarding=1).
+# Table 1b, the same links with gen sending runs of datagrams (UDP GSO): newipd with UDP GRO
+# and GSO against the kernel, and against newipd with 'offload off'.
 # Table 2, eth links (bench/fwd_eth.yaml): gen sends Ethernet frames from a packet socket
 # (blast ethsend) to dut: New IP on EtherType 0x88B5, forwarded by newipd on its packet socket
 # and then on AF_XDP (xdp on), and IPv6 + UDP forwarded by dut's kernel; the sink's interface
@@ -33,6 +35,7 @@ ns() { ip netns exec "nip-fwd-$1" "${@:2}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 case $TABLES in udp | eth | workers | all) ;; *) echo "usage: $0 [BUILD_DIR] [udp|eth|workers|all]" >&2; exit 2 ;; esac
 udp_table() {
+declare -A plain # newipd's pkt/s by payload, gen sending datagram by datagram
 "$BUILD/newip" lab up "$topo" >/dev/null
 setup() {
 	local dut_pid
@@ -114,6 +117,7 @@ for payload in 64 1400; do
 	sch=$(sched_row "$payload")
 	chk=$(srccheck_row "$payload")
 	key=$(keyed_row "$payload")
+	plain[$payload]=$nip
 	printf '%-10s %14s %14s %8s %16s %8s %16s %8s %14s %8s\n' "$payload B" "$nip" "$krn" \
 		"$(ratio "$nip" "$krn")" "$sch" "$(ratio "$sch" "$nip")" "$chk" "$(ratio "$chk" "$nip")" \
 		"$key" "$(ratio "$key" "$nip")"
@@ -123,6 +127,28 @@ echo " +sched = newipd with its link to sink paced at 10 Gbit/s through the sche
 echo " +srccheck = gen's link source-checked: first-come binding and the shut-off digest cache;"
 echo " +keyed = both links keyed (spec §1.1): a Poly1305 tag checked and made per packet, 32 octets"
 echo "   more each; a keepalive is 32 octets of UDP payload, a handshake 96 + 60)"
+
+# The same with gen sending runs: each message one UDP_SEGMENT send of 64 datagrams (at most
+# 60000 octets), as a newipd neighbour sends equal-size bursts. The kernel forwards a run
+# whole; newipd reads it whole with UDP GRO and sends it on as runs (GSO), or, with 'offload
+# off' on both links, reads and sends datagram by datagram.
+echo
+printf '%-10s %14s %14s %8s %18s %14s\n' payload "newipd pkt/s" "kernel pkt/s" ratio \
+	"offload off pkt/s" "vs datagrams"
+for payload in 64 1400; do
+	nip=$(GEN_ENV=BLAST_GSO=64 run '[fd00:2::2]:6464' '[fd00:1::1]:6464' '[fd00:1::2]:6464' \
+		"$SECS" "$payload" newip 2001:db8:5::1 2001:db8:6::1)
+	krn=$(GEN_ENV=BLAST_GSO=64 run '[fd00:2::2]:9000' '[fd00:1::1]:9001' '[fd00:2::2]:9000' \
+		"$SECS" "$payload")
+	off=$(GEN_ENV=BLAST_GSO=64 variant_row 's/mtu: 2000}/mtu: 2000, offload: off}/g' "$payload")
+	printf '%-10s %14s %14s %8s %18s %14s\n' "$payload B" "$nip" "$krn" "$(ratio "$nip" "$krn")" \
+		"$off" "$(ratio "$nip" "${plain[$payload]:-0}")"
+done
+echo "(gen sends runs of up to 64 datagrams, 60000 octets a run (BLAST_GSO=64); newipd: UDP GRO"
+echo " on receive, GSO on send (the default, newipd.conf(5) offload); offload off: neither, so"
+echo " CPU 1's softirq cuts every run for a socket that overflows, and newipd barely runs"
+echo " (receive livelock); vs datagrams = newipd here / newipd in the table above, where gen"
+echo " sends datagram by datagram)"
 "$BUILD/newip" lab down "$topo" >/dev/null
 }
 

@@ -198,8 +198,8 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 		return fail(x, "unknown gateway option '%s'; use dev IFNAME, mtu N (the TUN "
 			    "device's IP MTU) or offload on|off", key);
 	if (strcmp(key, "offload") == 0) {
-		if (l->kind != LINK_TUN || (strcmp(val, "on") && strcmp(val, "off")))
-			return fail(x, "'offload' is on or off, and only on a gateway");
+		if ((l->kind != LINK_TUN && l->kind != LINK_UDP) || (strcmp(val, "on") && strcmp(val, "off")))
+			return fail(x, "'offload' is on or off, on a gateway or a udp link");
 		l->no_offload = val[1] == 'f';
 		return 0;
 	}
@@ -299,7 +299,7 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 		l->has_peer_mac = true;
 	} else {
 		return fail(x, "unknown %s link option '%s'; use %s", link_kind_name(l->kind), key,
-			    l->kind == LINK_UDP ? "local, peer, key, endpoint, keepalive, seal, xdp, mtu, "
+			    l->kind == LINK_UDP ? "local, peer, key, endpoint, keepalive, seal, xdp, offload, mtu, "
 						  "metric, rate, delay, sched, queue-limit, queue-bytes, "
 						  "contract-share, source-check" :
 						  "dev, peer-mac, xdp, mtu, metric, rate, delay, sched, "
@@ -905,6 +905,8 @@ void config_print(const struct config *c, FILE *f)
 			if (l->xdp != c->xdp) /* the node's 'xdp' line covers the rest */
 				fprintf(f, " xdp %s", xdp_name(l->xdp));
 		}
+		if (l->kind == LINK_UDP && l->no_offload)
+			fprintf(f, " offload off");
 		if (l->mtu)
 			fprintf(f, " mtu %u", l->mtu);
 		if (l->rate_bps)

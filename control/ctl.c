@@ -103,6 +103,10 @@ static json_t *link_json(const struct dp *dp, unsigned i)
 		json_object_set_new(j, "path", json_pack("{s:s, s:s}", "io", l->xsk ? "af_xdp" :
 							 l->cfg.kind == LINK_ETH ? "packet_socket" :
 							 "udp_socket", "note", l->note));
+	if (l->cfg.kind == LINK_UDP && !l->xsk) /* UDP GSO and GRO, and the runs GRO read */
+		json_object_set_new(j, "offload", json_pack("{s:b, s:b, s:I}", "gso", l->gso,
+							    "gro", l->gro != NULL, "gro_runs",
+							    (json_int_t)s.rx_runs));
 	if (l->cfg.delay_us)
 		json_object_set_new(j, "delay_us", json_integer(l->cfg.delay_us));
 	if (l->paced) {

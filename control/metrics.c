@@ -143,6 +143,8 @@ static void link_counters(struct node *n, FILE *f)
 		  offsetof(struct link_stats, tx_bytes) },
 		{ "newip_link_transmit_errors_total", "Packets the link failed to send.",
 		  offsetof(struct link_stats, tx_err) },
+		{ "newip_link_receive_gro_runs_total", "Runs of datagrams the kernel coalesced (UDP "
+		  "GRO) and the link cut into packets.", offsetof(struct link_stats, rx_runs) },
 	};
 	char l[96];
 

@@ -65,7 +65,7 @@ void link_udp_defaults(struct link *l, unsigned overhead)
 	if (!l->cfg.mtu) /* underlay MTU less IP and UDP headers (1500 - 28 or 1500 - 48) */
 		l->cfg.mtu = (uint16_t)((l->cfg.local.ss_family == AF_INET6 ? 1452 : 1472) - overhead);
 	l->mtu = l->cfg.mtu;
-	l->gso = true; /* Linux 4.18+; turned off at the first refusal */
+	l->gso = !l->cfg.no_offload; /* Linux 4.18+; turned off at the first refusal */
 }
 
 int link_udp_open(struct link *l, char *err, size_t errlen)
@@ -79,6 +79,9 @@ int link_udp_open(struct link *l, char *err, size_t errlen)
 		return -1;
 	}
 	link_udp_defaults(l, 0);
+	/* GRO (Linux 5.0): without it, or where refused, the link reads datagram by datagram */
+	if (!l->cfg.no_offload && l->fan <= 1)
+		(void)udp_gro_open(l);
 	return 0;
 }
 
@@ -192,6 +195,7 @@ void link_close(struct link *l)
 	free(l->peer);
 	l->peer = NULL;
 	xsk_close(l);
+	udp_gro_close(l);
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
@@ -228,6 +232,8 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 		max = BURST;
 	if (l->xsk)
 		return xsk_rx(l, pool, st, out, max);
+	if (l->gro)
+		return udp_gro_rx(l, pool, st, out, max);
 	for (; n < max; n++) {
 		if (!(out[n] = pool_get(pool)))
 			break;

@@ -16,6 +16,7 @@
 #include "schc_link.h"
 #include "sched.h"
 #include "stats.h"
+#include "udp_gro.h"
 
 #define BURST 32
 #define LINK_NAME 16
@@ -56,7 +57,8 @@ struct link_cfg {
 	uint32_t qlimit_pkts, qlimit_bytes; /* per class; 0: the defaults */
 	uint8_t share_pct;   /* the contract class's share; 0: the default */
 	uint8_t src_check;   /* enum src_check (guard.h): a host-facing link's source check */
-	bool no_offload;     /* tun: plain reads, one packet each (no vnet header, no TSO) */
+	bool no_offload;     /* tun: plain reads, one packet each (no vnet header, no TSO);
+			      * udp: plain datagrams, one packet each (no GSO, no GRO) */
 	/* A keyed udp link (spec §1.1): peer is the optional initial endpoint. */
 	bool keyed, sealed;
 	uint16_t keepalive_s;			/* 0: no keepalives */
@@ -84,6 +86,7 @@ struct link {
 	struct iovec iov[BURST];
 	struct sockaddr_ll sll;
 	bool gso;			/* udp: equal-size runs leave as one UDP_SEGMENT send */
+	struct udp_gro *gro;		/* a plain udp link's GRO (udp_gro.c), else NULL */
 	unsigned segs[BURST];		/* packets in each message of a flush */
 	char cmsg[BURST][32];		/* CMSG_SPACE(sizeof(uint16_t)), aligned */
 	/* Egress: the scheduler's queues and class counters (counters on every link). */
@@ -127,6 +130,13 @@ void link_close(struct link *l);
 unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
 		 unsigned max);
 
+/* A GRO link still holds packets of a run it read (udp_gro.h): call link_rx again before
+ * waiting for the socket. */
+static inline bool link_rx_more(const struct link *l)
+{
+	return udp_gro_waiting(l->gro);
+}
+
 /* Send the queued packets and return every buffer to the pool. */
 void link_flush(struct link *l, struct pool *pool, struct dp_stats *st);
 
@@ -140,13 +150,14 @@ static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool
 }
 
 /* A plain udp link's socket, bound and connected to its peer, with link_udp_defaults (no
- * overhead); -1 with "link NAME: udp socket: ..." in err. */
+ * overhead) and GRO when one worker reads it; -1 with "link NAME: udp socket: ..." in err. */
 int link_udp_open(struct link *l, char *err, size_t errlen);
 /* A non-blocking UDP socket bound to the link's local address (SO_REUSEADDR, so that tools may
  * share the port; with reuseport, SO_REUSEPORT too, for the workers' group); -1 with errno. */
 int link_udp_socket(const struct link_cfg *c, bool reuseport);
 /* A udp link's socket (link_udp_socket, with a deep receive buffer) in l->fd, -1 with errno;
- * and its defaults: the MTU of a 1500-octet underlay less overhead octets a packet, GSO on. */
+ * and its defaults: the MTU of a 1500-octet underlay less overhead octets a packet, GSO on
+ * unless 'offload off'. */
 int link_udp_bind(struct link *l);
 void link_udp_defaults(struct link *l, unsigned overhead);
 /* Group the queue into messages: one per packet, or with GSO one per run of equal sizes (a

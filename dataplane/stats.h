@@ -51,6 +51,7 @@ extern const char *const drop_names[DROP_MAX];
 
 struct link_stats {
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_err;
+	uint64_t rx_runs; /* udp GRO: runs the kernel coalesced, cut here (udp_gro.h) */
 };
 
 struct dp_stats {

@@ -158,12 +158,14 @@ void dp_wake_ctl(struct dp *dp)
 static void rx_link(struct dp *dp, struct link *l)
 {
 	struct pkt *pkts[BURST];
-	unsigned n = l->cfg.kind == LINK_TUN ? tun_rx(dp, l, pkts, BURST) :
-		     l->schc		     ? schc_link_rx(dp, l, pkts, BURST) :
-		     l->peer		     ? peer_rx(dp, l, pkts, BURST) :
-					       link_rx(l, &dp->pool, &dp->st, pkts, BURST);
 
-	dp_input_burst(dp, pkts, n);
+	do { /* a GRO run longer than a burst: the rest now, not at the next datagram */
+		unsigned n = l->cfg.kind == LINK_TUN ? tun_rx(dp, l, pkts, BURST) :
+			     l->schc		     ? schc_link_rx(dp, l, pkts, BURST) :
+			     l->peer		     ? peer_rx(dp, l, pkts, BURST) :
+						       link_rx(l, &dp->pool, &dp->st, pkts, BURST);
+		dp_input_burst(dp, pkts, n);
+	} while (link_rx_more(l));
 }
 
 /* An NLS hello's round-trip fields (spec §9) are stamped as it leaves, not as it was built:

@@ -235,8 +235,10 @@ static void *worker_main(void *arg)
 				continue;
 			}
 			struct link *l = &w->links[tag];
-			unsigned got = link_rx(l, &w->pool, &w->st, pkts, BURST);
-			fast_burst(w, f, pkts, got);
+			do {
+				unsigned got = link_rx(l, &w->pool, &w->st, pkts, BURST);
+				fast_burst(w, f, pkts, got);
+			} while (link_rx_more(l));
 		}
 		for (unsigned i = 0; i < dp->n_links; i++)
 			if (w->links[i].n_tx)

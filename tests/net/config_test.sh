@@ -122,5 +122,12 @@ printf '%s\n%s rules iot.json role gateway frame 115 bitrate 1760 duty 1 loss 5\
 round_trip "a schc link (rules beside the file) reads back the same" "$work/schc.conf" \
 	"^$S rules $work/iot.json role gateway frame 115 bitrate 1760 duty 1 loss 5 metric 10$"
 
+# offload (UDP GSO and GRO) on udp links and gateways, nowhere else; off reads back.
+case_ offload-value "link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 offload maybe" 8 "'offload' is on or off, on a gateway or a udp link"
+case_ offload-eth "link e1 eth dev veth1 offload off" 8 "'offload' is on or off, on a gateway or a udp link"
+printf '%s\nlink u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 offload off\n' "$good" >"$work/off.conf"
+round_trip "a udp link with offload off reads back the same" "$work/off.conf" \
+	'^link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 offload off metric 10$'
+
 [ "$fails" -eq 0 ] && echo "all checks passed" || echo "$fails check(s) failed"
 exit $((fails > 0))

@@ -20,6 +20,14 @@ case_() {
 	fi
 }
 
+case_ offload-eth 4 "'offload' applies to udp links only" 'name: t
+nodes: {a: {addresses: [x01]}, b: {addresses: [x02]}}
+links:
+  - {endpoints: [a:b, b:a], kind: eth, offload: off}'
+case_ offload-value 4 "offload 'no': write on or off" 'name: t
+nodes: {a: {addresses: [x01]}, b: {addresses: [x02]}}
+links:
+  - {endpoints: [a:b, b:a], kind: udp, offload: no}'
 case_ schc-needs-rules 4 "a schc link needs 'rules: FILE'" 'name: t
 nodes: {g: {addresses: [x01]}, s: {addresses: [x0b01]}}
 links:

@@ -21,6 +21,11 @@ print(json.load(sys.stdin)['workers'][int(sys.argv[1])][sys.argv[2]])" "$2" "$3"
 expect_eq "newip link: r's eth link is shared by 2 workers" 2 \
 	"$("$NEWIP" -n r -j link | python3 -c "import json, sys
 print(next(l.get('workers', 1) for l in json.load(sys.stdin)['links'] if l['name'] == 'a'))")"
+# GRO would steer a whole run by its first packet's flow: a udp link two workers read has none
+# (GSO still sends runs); b's, read by one, has it.
+expect_match "r's udp link, read by 2 workers, has GSO but no GRO" '^    offload: gso on, gro off' \
+	"$("$NEWIP" -n r link | sed -n '/^s:/,$p')"
+expect_match "b's udp link, read by 1, has both" '^    offload: gso on, gro on' "$("$NEWIP" -n b link)"
 
 "$NEWIP" -n b perf -s >"$WORK/srv.out" 2>&1 & srv=$!
 wait_until 5 grep -q "perf server" "$WORK/srv.out"

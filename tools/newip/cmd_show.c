@@ -125,6 +125,12 @@ static void print_link(json_t *r)
 		json_t *path = json_object_get(l, "path");
 		if (path && !strcmp(json_string_value(json_object_get(path, "io")), "af_xdp"))
 			printf("    %s\n", json_string_value(json_object_get(path, "note")));
+		json_t *off = json_object_get(l, "offload");
+		if (off)
+			printf("    offload: gso %s, gro %s (%lld runs read)\n",
+			       json_is_true(json_object_get(off, "gso")) ? "on" : "off",
+			       json_is_true(json_object_get(off, "gro")) ? "on" : "off",
+			       cli_jint(off, "gro_runs"));
 		printf("    rx %lld packets %lld bytes   tx %lld packets %lld bytes %lld errors\n",
 		       cli_jint(l, "rx_packets"), cli_jint(l, "rx_bytes"), cli_jint(l, "tx_packets"),
 		       cli_jint(l, "tx_bytes"), cli_jint(l, "tx_errors"));

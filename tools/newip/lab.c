@@ -242,6 +242,8 @@ static int write_config(const struct lab *lab, int node, const char *path)
 										 "device");
 		if (l->mtu)
 			fprintf(f, " mtu %d", l->mtu);
+		if (l->no_offload)
+			fprintf(f, " offload off");
 		fprintf(f, "%s", l->egress);
 		if (l->check_node == node)
 			fprintf(f, " source-check %s", l->check_strict ? "strict" : "on");

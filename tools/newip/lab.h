@@ -45,6 +45,7 @@ struct lab_link {
 	int check_node;	  /* the node that checks sources on this link, or -1 */
 	bool check_strict;
 	bool keyed; /* udp: peers named by their node keys (docs/spec.md §1.1) */
+	bool no_offload; /* udp: 'offload off' at both ends (no GSO, no GRO) */
 	/* kind schc (docs/spec.md §13.4): the link options both ends share (rules as an absolute
 	 * path, frame, bitrate, duty, loss), and the end that is the LPWAN gateway */
 	bool schc;

@@ -310,7 +310,8 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 	static const char *const keys[] = { "endpoints", "kind",	"mtu",	  "underlay",
 					    "rate",	 "delay",	"sched",  "queue-limit",
 					    "contract-share", "source-check", "keyed", "rules",
-					    "gateway", "frame", "bitrate", "duty", "loss", NULL };
+					    "gateway", "frame", "bitrate", "duty", "loss", "offload",
+					    NULL };
 	struct lab_link *l;
 	yaml_node_t *ep = get(x, ln, "endpoints");
 	const char *kind = scalar(get(x, ln, "kind")), *mtu = scalar(get(x, ln, "mtu"));
@@ -366,6 +367,13 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 	if (l->keyed && (l->eth || !lab->nodes[l->a].key || !lab->nodes[l->b].key))
 		return fail(x, get(x, ln, "keyed"), "a keyed link is udp and joins two nodes with "
 			    "'key: auto' (each names the other by its key)");
+	const char *off = scalar(get(x, ln, "offload"));
+	if (off && (strcmp(off, "on") && strcmp(off, "off")))
+		return fail(x, get(x, ln, "offload"), "offload '%s': write on or off", off);
+	if (off && (l->eth || l->schc))
+		return fail(x, get(x, ln, "offload"), "'offload' applies to udp links only (UDP GSO "
+			    "and GRO)");
+	l->no_offload = off && !strcmp(off, "off");
 	if (load_egress(x, ln, l) < 0)
 		return -1;
 	/* "source-check: r1" or "r1 strict": r1 checks what the other end sends (spec §11) */
