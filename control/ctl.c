@@ -100,9 +100,10 @@ static json_t *link_json(const struct dp *dp, unsigned i)
 	json_object_set_new(j, "latency_us", json_integer(atomic_load(&l->lat_us)));
 	if (l->cfg.kind == LINK_ETH || (l->cfg.kind == LINK_UDP && !l->peer)) /* its data path
 		* (xdp), and how or why not */
-		json_object_set_new(j, "path", json_pack("{s:s, s:s}", "io", l->xsk ? "af_xdp" :
+		json_object_set_new(j, "path", json_pack("{s:s, s:s, s:I}", "io", l->xsk ? "af_xdp" :
 							 l->cfg.kind == LINK_ETH ? "packet_socket" :
-							 "udp_socket", "note", l->note));
+							 "udp_socket", "note", l->note, "kernel_rx",
+							 (json_int_t)s.rx_kernel));
 	if (l->cfg.kind == LINK_UDP && !l->xsk) /* UDP GSO and GRO, and the runs GRO read */
 		json_object_set_new(j, "offload", json_pack("{s:b, s:b, s:I}", "gso", l->gso,
 							    "gro", l->gro != NULL, "gro_runs",

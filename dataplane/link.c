@@ -217,10 +217,11 @@ static bool from_peer(const struct sockaddr_in6 *from, socklen_t len, const uint
 	       !memcmp(a, p, alen);
 }
 
-unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
-		 unsigned max)
+/* Datagrams or frames from socket fd, one a buffer; shared: an unconnected udp socket, whose
+ * senders are checked against the peer. */
+static unsigned sock_rx(struct link *l, int fd, bool shared, struct pool *pool,
+			struct dp_stats *st, struct pkt **out, unsigned max)
 {
-	bool shared = l->fan > 1 && l->cfg.kind == LINK_UDP;
 	unsigned n = 0, kept = 0;
 	size_t plen = 0;
 	uint16_t pport = 0;
@@ -230,10 +231,6 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 
 	if (max > BURST)
 		max = BURST;
-	if (l->xsk)
-		return xsk_rx(l, pool, st, out, max);
-	if (l->gro)
-		return udp_gro_rx(l, pool, st, out, max);
 	for (; n < max; n++) {
 		if (!(out[n] = pool_get(pool)))
 			break;
@@ -244,7 +241,7 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 	}
 	if (n == 0) /* pool exhausted: leave the datagrams queued in the kernel */
 		return 0;
-	got = recvmmsg(l->fd, l->msgs, n, MSG_DONTWAIT, NULL);
+	got = recvmmsg(fd, l->msgs, n, MSG_DONTWAIT, NULL);
 	if (got < 0) /* EAGAIN, or ECONNREFUSED from an ICMP error on the underlay: nothing read */
 		got = 0;
 	for (unsigned i = (unsigned)got; i < n; i++)
@@ -266,6 +263,26 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 		out[kept++] = k;
 	}
 	return kept;
+}
+
+unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
+		 unsigned max)
+{
+	if (l->xsk)
+		return xsk_rx(l, pool, st, out, max > BURST ? BURST : max);
+	if (l->gro)
+		return udp_gro_rx(l, pool, st, out, max);
+	return sock_rx(l, l->fd, l->fan > 1 && l->cfg.kind == LINK_UDP, pool, st, out, max);
+}
+
+unsigned link_rx_kernel(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
+			unsigned max)
+{
+	int fd = xsk_kernel_fd(l);
+	unsigned n = fd < 0 ? 0 : sock_rx(l, fd, true, pool, st, out, max);
+
+	STAT_ADD(l->st.rx_kernel, n);
+	return n;
 }
 
 /* Message m of a flush is a run of seg-octet datagrams for the kernel to cut (UDP GSO). */

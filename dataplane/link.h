@@ -130,6 +130,11 @@ void link_close(struct link *l);
 unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
 		 unsigned max);
 
+/* An AF_XDP udp link's datagrams that the kernel took (fragments, IPv6 extension headers;
+ * xsk_kernel_fd), as link_rx: those not from the peer's address and port are DROP_UNDERLAY. */
+unsigned link_rx_kernel(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
+			unsigned max);
+
 /* A GRO link still holds packets of a run it read (udp_gro.h): call link_rx again before
  * waiting for the socket. */
 static inline bool link_rx_more(const struct link *l)

@@ -52,6 +52,7 @@ extern const char *const drop_names[DROP_MAX];
 struct link_stats {
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_err;
 	uint64_t rx_runs; /* udp GRO: runs the kernel coalesced, cut here (udp_gro.h) */
+	uint64_t rx_kernel; /* AF_XDP udp: datagrams read from the kernel's socket (xsk.h) */
 };
 
 struct dp_stats {

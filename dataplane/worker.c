@@ -15,8 +15,13 @@
 
 #include "../lib/bytes.h"
 #include "dp.h"
+#include "xsk.h"
 
-enum { EV_LOCAL = 1, EV_WAKE = 2, EV_LINK = 0x10000, EV_CLIENT = DP_EV_CLIENT };
+/* EV_LINK + i: link i's socket; EV_KERNEL + i: the kernel's socket of AF_XDP udp link i. */
+enum { EV_LOCAL = 1, EV_WAKE = 2, EV_LINK = 0x10000, EV_KERNEL = 0x18000,
+       EV_CLIENT = DP_EV_CLIENT };
+_Static_assert(EV_LINK + DP_MAX_LINKS <= EV_KERNEL && EV_KERNEL + DP_MAX_LINKS <= EV_CLIENT,
+	       "epoll tags apart");
 
 static int watch(struct dp *dp, int fd, uint64_t tag)
 {
@@ -87,7 +92,8 @@ int dp_init(struct dp *dp, const char *local_path, char *err, size_t errlen)
 		dp->schc_links |= l->schc != NULL;
 		if (l->peer && l->sock_link != i) /* shares a socket: its owner reads for it */
 			continue;
-		if (watch(dp, l->fd, EV_LINK + i) < 0) {
+		if (watch(dp, l->fd, EV_LINK + i) < 0 ||
+		    (xsk_kernel_fd(l) >= 0 && watch(dp, xsk_kernel_fd(l), EV_KERNEL + i) < 0)) {
 			i++;
 			snprintf(err, errlen, "epoll: %s", strerror(errno));
 			goto fail_links;
@@ -168,6 +174,14 @@ static void rx_link(struct dp *dp, struct link *l)
 	} while (link_rx_more(l));
 }
 
+/* What the kernel reassembled for an AF_XDP udp link (xsk_kernel_fd). */
+static void rx_kernel(struct dp *dp, struct link *l)
+{
+	struct pkt *pkts[BURST];
+
+	dp_input_burst(dp, pkts, link_rx_kernel(l, &dp->pool, &dp->st, pkts, BURST));
+}
+
 /* An NLS hello's round-trip fields (spec §9) are stamped as it leaves, not as it was built:
  * Timestamp becomes the send time and Echo delay grows by the time spent in between, so the
  * round trip measures the links, not the hand-over between the planes. */
@@ -246,6 +260,8 @@ void dp_run(struct dp *dp)
 			uint64_t tag = ev[i].data.u64;
 			if (tag >= EV_CLIENT)
 				local_client_ready(dp, (unsigned)(tag - EV_CLIENT));
+			else if (tag >= EV_KERNEL)
+				rx_kernel(dp, &dp->links[tag - EV_KERNEL]);
 			else if (tag >= EV_LINK)
 				rx_link(dp, &dp->links[tag - EV_LINK]);
 			else if (tag == EV_LOCAL)

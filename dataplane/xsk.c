@@ -463,6 +463,11 @@ fail:
 	return -1;
 }
 
+int xsk_kernel_fd(const struct link *l)
+{
+	return l->xsk && l->xsk->udp ? l->xsk->sock : -1;
+}
+
 void xsk_close(struct link *l)
 {
 	if (!l->xsk)

@@ -23,6 +23,11 @@ struct link;
 int xsk_open(struct link *l, char *why, size_t whylen, char *mode, size_t modelen);
 void xsk_close(struct link *l);
 
+/* A udp link's socket, bound to its local address and port (-1 for an eth link): what the
+ * XDP program passes to the kernel (IPv4 fragments, IPv6 with extension headers) reaches the
+ * link through it, reassembled; poll it and read it with link_rx_kernel (link.h). */
+int xsk_kernel_fd(const struct link *l);
+
 /* As link_rx and link_flush (link.h). */
 unsigned xsk_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
 		unsigned max);

@@ -11,12 +11,16 @@
  *          CASE: valid replay stale badsig notselfcert unknown scope duration malformed
  *          O is the source to shut off (this tool's own address on the link); the requester
  *          is a self-certifying address under PREFIX for a fresh key.
+ *        nip_forge LOCAL PEER big SRC DST OCTETS COUNT
+ *          COUNT UDP packets of OCTETS octets, fragmented by the kernel where the underlay
+ *          needs it (IPv4 without Don't Fragment, IPv6 fragment headers)
  *        nip_forge LOCAL PEER flood O PREFIX COUNT RATE
  *          COUNT signed requests with random digests at RATE per second
  *        nip_forge LOCAL PEER nls KEYFILE CASE
  *        nip_forge LOCAL PEER lsa KEYFILE NAME CASE [ORIGIN_KEYFILE]
  *          forged routing messages (spec §9.1): see forge_nls.c
  */
+#include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,21 +44,28 @@ void tx(const uint8_t *b, int n)
 	}
 }
 
+/* A UDP packet to port 12345 with 16 random octets (every packet its own digest) and pad
+ * zeros of payload. */
 static int udp(uint8_t *b, size_t cap, const struct nip_addr *src, const struct nip_addr *dst,
-	       uint32_t key_id)
+	       uint32_t key_id, size_t pad)
 {
 	struct nip_hdr h = { .next_hdr = NIP_PROTO_UDP, .hop_limit = 64, .src = *src, .dst = *dst };
-	uint8_t u[8 + 16] = { 0x30, 0x39, 0x30, 0x39, 0, 24, 0, 0 };
+	static uint8_t u[8 + 16 + 2048];
 	struct nip_writer w;
 
-	randombytes_buf(u + 8, 16); /* every packet its own digest */
+	if (pad > 2048)
+		pad = 2048;
+	memset(u, 0, sizeof(u));
+	memcpy(u, (const uint8_t[]){ 0x30, 0x39, 0x30, 0x39 }, 4);
+	u[4] = (uint8_t)((24 + pad) >> 8), u[5] = (uint8_t)(24 + pad);
+	randombytes_buf(u + 8, 16);
 	nip_w_init(&w, b, cap, &h);
 	if (key_id) {
 		nip_w_security_begin(&w);
 		nip_w_auth(&w, key_id);
 		nip_w_block_end(&w);
 	}
-	int n = nip_w_finish(&w, u, sizeof(u));
+	int n = nip_w_finish(&w, u, 24 + pad);
 	if (n > 0)
 		nip_l4_csum_fill(b, (size_t)n);
 	if (n > 0 && key_id) {
@@ -116,7 +127,7 @@ static void offend(const struct nip_addr *o, const struct nip_addr *to, uint8_t 
 {
 	uint8_t b[512];
 	struct nip_pkt v;
-	int n = udp(b, sizeof(b), o, to, 0);
+	int n = udp(b, sizeof(b), o, to, 0, 0);
 
 	tx(b, n);
 	nip_pkt_parse(&v, b, (size_t)n);
@@ -219,6 +230,25 @@ static int mode_flood(const char *o_s, const char *prefix, long count, long rate
 	return 0;
 }
 
+/* COUNT UDP packets SRC -> DST of OCTETS octets, sent so that the kernel fragments the
+ * datagram where it exceeds the underlay's MTU (no Don't Fragment, no path MTU discovery). */
+static int mode_big(const char *src, const char *dst, long octets, long count)
+{
+	static uint8_t b[4096];
+	struct nip_addr s, d;
+	int off = IP_PMTUDISC_DONT, off6 = IPV6_PMTUDISC_DONT;
+
+	if (nip_addr_parse(&s, src) < 0 || nip_addr_parse(&d, dst) < 0 || octets < 100 ||
+	    octets > 4000)
+		return 2;
+	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &off, sizeof(off));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &off6, sizeof(off6));
+	int n = udp(b, sizeof(b), &s, &d, 0, 0), hdr = n - 24;
+	for (long i = 0; i < count; i++)
+		tx(b, udp(b, sizeof(b), &s, &d, 0, (size_t)(octets - hdr - 24)));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage local, peer;
@@ -230,6 +260,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fd = socket(local.ss_family, SOCK_DGRAM, 0);
+	/* the port may be a node's: its sockets let others bind it too (SO_REUSEADDR) */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&local, ll) < 0 ||
 	    connect(fd, (struct sockaddr *)&peer, pl) < 0) {
 		perror("nip_forge: socket");
@@ -242,9 +274,11 @@ int main(int argc, char **argv)
 			return 2;
 		bool tag = argc == 8 && !strcmp(argv[7], "tag");
 		for (long i = 0; i < atol(argv[6]); i++)
-			tx(b, udp(b, sizeof(b), &s, &d, tag ? randombytes_random() | 1 : 0));
+			tx(b, udp(b, sizeof(b), &s, &d, tag ? randombytes_random() | 1 : 0, 0));
 		return 0;
 	}
+	if (!strcmp(argv[3], "big") && argc == 8) /* IP fragments, reassembled by the peer */
+		return mode_big(argv[4], argv[5], atol(argv[6]), atol(argv[7]));
 	if (!strcmp(argv[3], "register") && argc == 6)
 		return mode_register(argv[4], argv[5]);
 	if (!strcmp(argv[3], "request") && argc == 7)

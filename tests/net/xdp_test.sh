@@ -49,6 +49,27 @@ s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.bind((sys.argv[2].rsplit(':', 1)[0].strip('[]'), 7000))
 for _ in range(5): s.sendto(b'x' * 48, (h.strip('[]'), int(p)))" "$dl" "$cl"
 check "5 datagrams from another port are dropped as underlay" wait_until 3 sh -c "'$NEWIP' -n d -j stats | tr -d ' \n' | grep -q '\"underlay\":$((${before:-0} + 5))'"
+# Datagrams larger than the underlay's MTU arrive as IP fragments, which the XDP program leaves
+# to the kernel: newipd reads them, reassembled, from the link's kernel socket (e: 3 from d over
+# IPv4, d: 2 from c over IPv6, to ports nobody listens on: counted there as no_port).
+FORGE=$BUILD/tests/nip_forge
+kernel_rx() { # NODE LINK
+	"$NEWIP" -n "$1" -j link | python3 -c "import json, sys
+print(next(l['path']['kernel_rx'] for l in json.load(sys.stdin)['links'] if l['name'] == sys.argv[1]))" "$2"
+}
+kernel_rx_is() { [ "$(kernel_rx "$1" "$2")" = "$3" ]; }
+# (the hellos that reached a socket before its XDP program was attached count there too)
+e_np=$(jnum e stats no_port) d_np=$(jnum d stats no_port)
+e_k=$(kernel_rx e d) d_k=$(kernel_rx d c)
+ip netns exec nip-xdp-d "$FORGE" "$(local_of d e)" "$(local_of e d)" big x04 x05 1600 3 ||
+	bad "forge big d -> e"
+ip netns exec nip-xdp-c "$FORGE" "$cl" "$dl" big x03 x04 1700 2 || bad "forge big c -> d"
+check "e read d's 3 fragmented datagrams through the kernel (udp/IPv4)" wait_until 3 kernel_rx_is e d $((e_k + 3))
+expect_eq "... and took them in: no_port" $((e_np + 3)) "$(jnum e stats no_port)"
+check "d read c's 2 through the kernel (udp/IPv6)" wait_until 3 kernel_rx_is d c $((d_k + 2))
+check "... and took them in: no_port" test "$(jnum d stats no_port)" -ge $((d_np + 2))
+expect_match "newip link says so" "^    AF_XDP on d .*, $((e_k + 3)) datagrams through the kernel\$" \
+	"$("$NEWIP" -n e link)"
 # Everything that is not New IP passes to the kernel: IPv4 (with ARP) on the same veth.
 ip -n nip-xdp-a addr add 192.0.2.1/30 dev b
 ip -n nip-xdp-b addr add 192.0.2.2/30 dev a

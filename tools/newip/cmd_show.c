@@ -123,8 +123,13 @@ static void print_link(json_t *r)
 		else
 			printf("dev %s\n", json_string_value(json_object_get(l, "dev")));
 		json_t *path = json_object_get(l, "path");
-		if (path && !strcmp(json_string_value(json_object_get(path, "io")), "af_xdp"))
-			printf("    %s\n", json_string_value(json_object_get(path, "note")));
+		if (path && !strcmp(json_string_value(json_object_get(path, "io")), "af_xdp")) {
+			printf("    %s", json_string_value(json_object_get(path, "note")));
+			if (!strcmp(kind, "udp")) /* fragments and such, through the kernel */
+				printf(", %lld datagrams through the kernel",
+				       cli_jint(path, "kernel_rx"));
+			printf("\n");
+		}
 		json_t *off = json_object_get(l, "offload");
 		if (off)
 			printf("    offload: gso %s, gro %s (%lld runs read)\n",
