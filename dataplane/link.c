@@ -254,12 +254,7 @@ static unsigned sock_rx(struct link *l, int fd, bool shared, struct pool *pool,
 			pool_put(pool, k);
 			continue;
 		}
-		k->len = l->msgs[i].msg_len;
-		k->in_link = l->id;
-		STAT_ADD(l->st.rx_pkts, 1);
-		STAT_ADD(l->st.rx_bytes, k->len);
-		if (l->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
-			k->len = 0; /* the caller drops it as DROP_RX_TRUNC */
+		link_took(l, k, l->msgs[i].msg_len, !(l->msgs[i].msg_hdr.msg_flags & MSG_TRUNC));
 		out[kept++] = k;
 	}
 	return kept;

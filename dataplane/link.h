@@ -135,6 +135,17 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 unsigned link_rx_kernel(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
 			unsigned max);
 
+/* A packet read from a link's socket: len octets arrived (whole: not truncated). It is the
+ * link's and counted; truncated or longer than a buffer its length is 0, which the caller
+ * drops as DROP_RX_TRUNC. */
+static inline void link_took(struct link *l, struct pkt *k, uint32_t len, bool whole)
+{
+	k->in_link = l->id;
+	k->len = whole && len <= PKT_BUF ? len : 0;
+	STAT_ADD(l->st.rx_pkts, 1);
+	STAT_ADD(l->st.rx_bytes, len);
+}
+
 /* A GRO link still holds packets of a run it read (udp_gro.h): call link_rx again before
  * waiting for the socket. */
 static inline bool link_rx_more(const struct link *l)

@@ -28,6 +28,8 @@ int udp_gro_open(struct link *l)
 		free(g);
 		return -1;
 	}
+	for (unsigned i = 0; i < GRO_MSGS; i++) /* each message's overflow slot, for good */
+		g->iov[i][1] = (struct iovec){ g->area + (size_t)i * GRO_OVERFLOW, GRO_OVERFLOW };
 	l->gro = g;
 	return 0;
 }
@@ -36,9 +38,9 @@ void udp_gro_close(struct link *l)
 {
 	struct udp_gro *g = l->gro;
 
-	if (!g) /* buffers still held go with their pool */
+	if (!g)
 		return;
-	munmap(g->area, (size_t)GRO_MSGS * GRO_OVERFLOW);
+	munmap(g->area, (size_t)GRO_MSGS * GRO_OVERFLOW); /* buffers still held go with the pool */
 	free(g);
 	l->gro = NULL;
 }
@@ -67,7 +69,6 @@ static bool gro_read(struct link *l, struct pool *pool, unsigned max)
 		if (!(g->held[n] = pool_get(pool)))
 			break;
 		g->iov[n][0] = (struct iovec){ g->held[n]->data, PKT_BUF };
-		g->iov[n][1] = (struct iovec){ g->area + (size_t)n * GRO_OVERFLOW, GRO_OVERFLOW };
 		l->msgs[n].msg_hdr = (struct msghdr){ .msg_iov = g->iov[n], .msg_iovlen = 2,
 						      .msg_control = g->cmsg[n],
 						      .msg_controllen = sizeof(g->cmsg[n]) };
@@ -105,17 +106,6 @@ static void run_copy(const struct udp_gro *g, unsigned i, uint32_t off, uint32_t
 	memcpy(to, slot + (off - PKT_BUF), len);
 }
 
-/* A packet of len octets received: counted, and longer than a buffer (a peer's packets
- * beyond any link MTU) or truncated (len 0) given length 0, which the caller drops as
- * DROP_RX_TRUNC. */
-static void count_rx(struct link *l, struct pkt *k, uint32_t len)
-{
-	k->in_link = l->id;
-	k->len = len <= PKT_BUF ? len : 0;
-	STAT_ADD(l->st.rx_pkts, 1);
-	STAT_ADD(l->st.rx_bytes, len);
-}
-
 unsigned udp_gro_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
 		    unsigned max)
 {
@@ -131,7 +121,7 @@ unsigned udp_gro_rx(struct link *l, struct pool *pool, struct dp_stats *st, stru
 		struct pkt *k = g->held[i];
 		uint32_t len = g->len[i], size = g->size[i];
 		if (!size) { /* one datagram, in place */
-			count_rx(l, k, len);
+			link_took(l, k, len, true);
 			out[got++] = k;
 			g->cur++;
 			continue;
@@ -149,7 +139,7 @@ unsigned udp_gro_rx(struct link *l, struct pool *pool, struct dp_stats *st, stru
 			}
 			if (n <= PKT_BUF)
 				run_copy(g, i, off, n, c->data);
-			count_rx(l, c, n);
+			link_took(l, c, n, true);
 			out[got++] = c;
 		}
 		if (g->seg == segs) {

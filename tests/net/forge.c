@@ -243,9 +243,9 @@ static int mode_big(const char *src, const char *dst, long octets, long count)
 		return 2;
 	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &off, sizeof(off));
 	setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &off6, sizeof(off6));
-	int n = udp(b, sizeof(b), &s, &d, 0, 0), hdr = n - 24;
+	long pad = octets - udp(b, sizeof(b), &s, &d, 0, 0); /* beyond the smallest packet */
 	for (long i = 0; i < count; i++)
-		tx(b, udp(b, sizeof(b), &s, &d, 0, (size_t)(octets - hdr - 24)));
+		tx(b, udp(b, sizeof(b), &s, &d, 0, (size_t)pad));
 	return 0;
 }
 
