@@ -1,8 +1,8 @@
 /*
  * Benchmark traffic: `blast send` pushes UDP datagrams as fast as sendmmsg allows for a fixed
  * time (either New IP packets for the overlay, or a plain payload for kernel forwarding);
- * `blast sink` counts what arrives. Both print one line of figures. BLAST_FLOWS and BLAST_GSO
- * (below) shape what send sends.
+ * `blast sink` counts what arrives (several sinks may share LOCAL). Both print one line of
+ * figures. BLAST_FLOWS, BLAST_PORTS and BLAST_GSO (below) shape what send sends.
  *   blast send LOCAL PEER SECONDS PAYLOAD [newip DST SRC]
  *   blast sink LOCAL SECONDS
  * `blast ethsend` pushes Ethernet frames from a packet socket (qdisc bypassed) the same way:
@@ -44,22 +44,33 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int sock(const char *local, const char *peer)
+/* A UDP socket bound to LOCAL's address and its port + add (SO_REUSEPORT: several sinks may
+ * share a port, the kernel spreading senders over them), connected to PEER if given. */
+static int sock_at(const char *local, unsigned add, const char *peer)
 {
 	struct sockaddr_storage a;
 	socklen_t al;
-	int fd, big = 8 << 20;
+	int fd, big = 8 << 20, one = 1;
 
 	if (parse_sockaddr(local, &a, &al) < 0)
 		return -1;
+	uint16_t *port = a.ss_family == AF_INET ? &((struct sockaddr_in *)&a)->sin_port :
+						  &((struct sockaddr_in6 *)&a)->sin6_port;
+	*port = htons((uint16_t)(ntohs(*port) + add));
 	fd = socket(a.ss_family, SOCK_DGRAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, al) < 0)
 		return -1;
 	if (peer && (parse_sockaddr(peer, &a, &al) < 0 || connect(fd, (struct sockaddr *)&a, al) < 0))
 		return -1;
 	return fd;
+}
+
+static int sock(const char *local, const char *peer)
+{
+	return sock_at(local, 0, peer);
 }
 
 /* New IP + UDP (ports 5000 -> 7000) + PAYLOAD octets, checksummed: its length, or -1. */
@@ -180,6 +191,16 @@ static unsigned flows_env(void)
 	return n < 1 ? 1 : n > FLOWS_MAX ? FLOWS_MAX : (unsigned)n;
 }
 
+/* $BLAST_PORTS (1 to 16, default 1): local ports send sends from, LOCAL's port and up, a
+ * batch from each in turn: as many outer 4-tuples for the receivers' RSS/RPS to spread. */
+static unsigned ports_env(void)
+{
+	const char *s = getenv("BLAST_PORTS");
+	long n = s ? atol(s) : 1;
+
+	return n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
+}
+
 /* $BLAST_GSO (1 to 64, default 1): datagrams a message of send carries, as one UDP_SEGMENT
  * send the kernel cuts (a run, as newipd's own GSO sends them; at most 60000 octets); not
  * with a keyed link. */
@@ -218,9 +239,13 @@ static int do_send(char **argv, int argc)
 	struct iovec iov;
 	double secs = atof(argv[4]), t0;
 	size_t payload = (size_t)atol(argv[5]), len = payload;
-	unsigned long long sent = 0, fails = 0;
-	int fd = sock(argv[2], argv[3]);
+	unsigned long long sent = 0, fails = 0, batches = 0;
+	int fds[16], fd = fds[0] = sock(argv[2], argv[3]);
+	unsigned nfd = ports_env();
 
+	for (unsigned i = 1; fd >= 0 && i < nfd; i++)
+		if ((fds[i] = sock_at(argv[2], i, argv[3])) < 0)
+			fd = -1;
 	if (fd < 0 || payload > 1500) {
 		perror("blast send");
 		return 2;
@@ -276,7 +301,7 @@ static int do_send(char **argv, int argc)
 			nip_lf_data_header(hdr[i], false, peer_idx, ctr);
 			nip_lf_data_tag(tag[i], pkt, len, false, ctr++, keys.send);
 		}
-		int r = sendmmsg(fd, m, BATCH, 0);
+		int r = sendmmsg(fds[batches++ % nfd], m, BATCH, 0);
 		if (r > 0)
 			sent += (unsigned)r * gso;
 		else

@@ -15,10 +15,10 @@
 # (blast ethsend) to dut: New IP on EtherType 0x88B5, forwarded by newipd on its packet socket
 # and then on AF_XDP (xdp on), and IPv6 + UDP forwarded by dut's kernel; the sink's interface
 # counts what dut delivered (its receive counter, over a window after a warm-up second).
-# Table 3, workers (bench/fwd.yaml with 'workers W'): gen sends 64 flows (Flow Labels 1 to 64,
-# BLAST_FLOWS) over the udp link; dut runs W workers on CPUs 1..W (with W = the machine's CPUs,
-# all of them, CPU 0 shared with gen and the sink); pkt/s at the sink and against W = 1, and
-# each worker's share of what dut forwarded.
+# Table 3, workers (bench/fwd.yaml with 'workers W' and 'ports 16'): gen's senders send 64
+# flows each from several ports over the udp link; dut runs W workers on W CPUs of its own;
+# pkt/s at the sinks against W = 1 and against the kernel forwarding on the same W CPUs, and
+# each worker's share of what dut forwarded (the CPU split: workers_table).
 # Usage: bench/fwd_bench.sh [BUILD_DIR] [udp|eth|workers|all] (root). SECS=5 by default.
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
@@ -253,40 +253,92 @@ eth_table() {
 }
 
 # --- Table 3: workers -----------------------------------------------------------------------
+# The machine split three ways: gen's senders, the sinks, and dut's CPUs (with 8 CPUs or more:
+# a quarter, a quarter, the rest; with fewer: gen and sink share CPU 0, dut has the rest). Every
+# sender sends 64 flows (Flow Labels) from 4 ports (BLAST_PORTS), so the outer 4-tuples are
+# many; dut's links have 'ports 16' (spec §1.2), so what it sends is many 4-tuples too. The
+# veths have a queue for each CPU at their receiving end (lab 'queues', as RSS would), with
+# threaded NAPI (GRO on, /sys/class/net/*/threaded): the receive work of dut's W queues runs in
+# W kernel threads on dut's W CPUs, scheduled beside the workers, not in softirq above them
+# (where a flood starves any user-space reader: receive livelock). The kernel row: the same
+# senders send plain IPv6/UDP that dut's kernel forwards, in the same threads on the same CPUs.
 workers_table() {
-	local y=$NEWIP_RUNDIR/fwd-workers.yaml ncpu w cpus mask pid out=$NEWIP_RUNDIR/sink.out base=0
+	local y=$NEWIP_RUNDIR/fwd-workers.yaml out=$NEWIP_RUNDIR/sink ncpu g gcpus scpus first \
+		maxw w pid base=0 kbase=0 offered koffered
+	command -v ethtool >/dev/null || { echo "fwd_bench workers: needs ethtool (apt-get install ethtool)" >&2; exit 1; }
 	ncpu=$(nproc)
-	printf '%-8s %-8s %-10s %12s %9s  %s\n' workers CPUs payload "pkt/s" "vs W=1" "forwarded by worker 0, 1, ..."
-	for w in $(seq 1 "$ncpu"); do
-		if [ "$w" -lt "$ncpu" ]; then
-			cpus=1-$w mask=$(( (1 << (w + 1)) - 2 ))
-		else
-			cpus=0-$((ncpu - 1)) mask=$(( (1 << ncpu) - 1 ))
-		fi
-		sed "s/workers 1\]/workers $w]/" "$topo" >"$y"
+	[ "$ncpu" -le 32 ] || ncpu=32
+	if [ "$ncpu" -ge 8 ]; then
+		g=$((ncpu / 4)) first=$((2 * (ncpu / 4)))
+		gcpus=0-$((g - 1)) scpus=$g-$((2 * g - 1))
+	else
+		g=1 first=1 gcpus=0 scpus=0
+	fi
+	maxw=$((ncpu - first))
+	local ws=() k
+	for ((k = 1; k < maxw; k *= 2)); do ws+=("$k"); done
+	ws+=("$maxw")
+	traffic() { # DST SRC_PORT SEND_ARGS...: pkt/s at the sinks together, then offered
+		local dst=$1 sport=$2 i spids=() sum=0 sent=0
+		shift 2
+		for ((i = 0; i < g; i++)); do
+			ns sink taskset -c "$scpus" "$BUILD/blast" sink "$dst" "$SECS" >"$out.$i" &
+			spids+=($!)
+		done
+		for ((i = 0; i < g; i++)); do
+			until grep -q ready "$out.$i" 2>/dev/null; do sleep 0.05; done
+		done
+		for ((i = 0; i < g; i++)); do
+			ns gen env BLAST_FLOWS=64 BLAST_PORTS=4 taskset -c "$(( ${gcpus%-*} + i ))" \
+				"$BUILD/blast" send "[fd00:1::1]:$((sport + 4 * i))" "$@" >"$out.g$i" &
+		done
+		wait
+		for ((i = 0; i < g; i++)); do
+			sum=$((sum + $(sed -n 's/.*s: \([0-9]*\) packets\/s.*/\1/p' "$out.$i")))
+			sent=$((sent + $(sed -n 's/.* s (\([0-9]*\)\/s).*/\1/p' "$out.g$i")))
+		done
+		echo "$sum $sent"
+	}
+	napi() { # NODE DEV CPUS: the device's receive queues in NAPI threads on CPUS, no RPS
+		ns "$1" ethtool -K "$2" gro on
+		ns "$1" sh -c "echo 1 > /sys/class/net/$2/threaded"
+		ns "$1" sh -c "for r in /sys/class/net/$2/queues/rx-*; do echo 0 > \$r/rps_cpus; done"
+		for k in $(pgrep "^napi/$2-"); do taskset -pc "$3" "$k" >/dev/null; done
+	}
+	printf '%-8s %-8s %12s %8s %12s %8s %8s %13s  %s\n' workers "dut CPUs" "newipd pkt/s" \
+		"vs W=1" "kernel pkt/s" "vs W=1" "nip/krn" "offered pkt/s" "forwarded by worker 0, 1, ..."
+	for w in "${ws[@]}"; do
+		local cpus=$first-$((first + w - 1)) nip krn shares r
+		sed -e "s/workers 1\]/workers $w]/" \
+			-e "s/\(\[gen:u0, dut:g\].*mtu: 2000\)}/\1, ports: 16, queues: $w}/" \
+			-e "s/\(\[dut:s, sink:u0\].*mtu: 2000\)}/\1, ports: 16, queues: $g}/" "$topo" >"$y"
 		"$BUILD/newip" lab up "$y" >/dev/null
 		pid=$(awk '$1 == "dut" { print $2 }' "$NEWIP_RUNDIR/labs/fwd/pids")
 		taskset -apc "$cpus" "$pid" >/dev/null
-		ns dut sh -c "printf '%x' $mask > /sys/class/net/g/queues/rx-0/rps_cpus"
-		ns sink sh -c 'echo 1 > /sys/class/net/u0/queues/rx-0/rps_cpus'
-		ns sink taskset -c 0 "$BUILD/blast" sink '[fd00:2::2]:6464' "$SECS" >"$out" &
-		local spid=$!
-		until grep -q ready "$out" 2>/dev/null; do sleep 0.05; done
-		ns gen env BLAST_FLOWS=64 taskset -c 0 "$BUILD/blast" send '[fd00:1::1]:6464' \
-			'[fd00:1::2]:6464' "$SECS" 64 newip 2001:db8:5::1 2001:db8:6::1 >/dev/null
-		wait "$spid"
-		local pps shares
-		pps=$(sed -n 's/.*s: \([0-9]*\) packets\/s.*/\1/p' "$out")
-		[ "$w" -gt 1 ] || base=$pps
+		napi dut g "$cpus"
+		napi sink u0 "$scpus"
+		ns dut sysctl -qw net.ipv6.conf.all.forwarding=1
+		ip -n nip-fwd-gen -6 route add fd00:2::/64 via fd00:1::2
+		ip -n nip-fwd-sink -6 route add fd00:1::/64 via fd00:2::1
+		r=$(traffic '[fd00:2::2]:6464' 6464 '[fd00:1::2]:6464' "$SECS" 64 newip \
+			2001:db8:5::1 2001:db8:6::1)
+		nip=${r% *} offered=${r#* }
 		shares=$("$BUILD/newip" -n dut -j stats | python3 -c "import json, sys
 print(', '.join(str(x['forwarded']) for x in json.load(sys.stdin)['workers']))")
-		printf '%-8s %-8s %-10s %12s %9s  %s\n' "$w" "$cpus" "64 B" "$pps" "$(ratio "$pps" "$base")" "$shares"
+		r=$(traffic '[fd00:2::2]:9000' 9001 '[fd00:2::2]:9000' "$SECS" 64)
+		krn=${r% *} koffered=${r#* }
+		[ "$w" -gt 1 ] || base=$nip kbase=$krn
+		printf '%-8s %-8s %12s %8s %12s %8s %8s %13s  %s\n' "$w" "$cpus" "$nip" \
+			"$(ratio "$nip" "$base")" "$krn" "$(ratio "$krn" "$kbase")" "$(ratio "$nip" "$krn")" \
+			"$offered/$koffered" "$shares"
 		"$BUILD/newip" lab down "$y" >/dev/null
 	done
-	echo "(udp links, 64 flows by Flow Label; dut's threads on CPUs 1..W and its receive work"
-	echo " there by RPS; the overlay's outer 4-tuple is one, so the kernel's receive softirq stays"
-	echo " on one CPU and the workers share what the reuseport group hands them; gen and sink on"
-	echo " CPU 0, which the last row shares with dut)"
+	echo "(64-octet payloads over udp links; gen: $g sender(s) on CPUs $gcpus, each 64 flows from 4"
+	echo " ports; sink: $g receiver(s) sharing a port on CPUs $scpus, its veth's $g queues' NAPI"
+	echo " threads there too; dut: W workers, and W receive queues' NAPI threads, on the CPUs"
+	echo " shown, its links with 'ports 16'; kernel = IPv6 forwarding on the same CPUs and queues;"
+	echo " offered = what the senders sent, newipd's run/the kernel's: a row whose figures near it"
+	echo " measures the traffic tools, not dut)"
 }
 
 case $TABLES in

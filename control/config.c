@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sodium.h>
 
+#include "../dataplane/nexthop.h"
 #include "config.h"
 #include "newip/units.h"
 #include "zero.h"
@@ -273,6 +274,12 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 			return fail(x, "keepalive '%s' out of range; use 1 to 3600 seconds, or leave it "
 				    "out for none", val);
 		l->keepalive_s = (uint16_t)v;
+	} else if (l->kind == LINK_UDP && strcmp(key, "ports") == 0) {
+		unsigned long v = strtoul(val, &end, 10);
+		if (*end || v < 1 || v > LINK_PORTS_MAX)
+			return fail(x, "ports '%s' out of range; use 1 to %d (the local ports the link "
+				    "sends from, one a flow: docs/spec.md §1.2)", val, LINK_PORTS_MAX);
+		l->ports = (uint8_t)v;
 	} else if (l->kind == LINK_UDP && strcmp(key, "seal") == 0) {
 		if (strcmp(val, "on") && strcmp(val, "off"))
 			return fail(x, "seal '%s' unknown; use on (encrypt each packet) or off (the "
@@ -299,13 +306,24 @@ static int link_option(struct ctx *x, struct link_cfg *l, const char *key, const
 		l->has_peer_mac = true;
 	} else {
 		return fail(x, "unknown %s link option '%s'; use %s", link_kind_name(l->kind), key,
-			    l->kind == LINK_UDP ? "local, peer, key, endpoint, keepalive, seal, xdp, offload, mtu, "
+			    l->kind == LINK_UDP ? "local, peer, ports, key, endpoint, keepalive, seal, xdp, offload, "
+						  "mtu, "
 						  "metric, rate, delay, sched, queue-limit, queue-bytes, "
 						  "contract-share, source-check" :
 						  "dev, peer-mac, xdp, mtu, metric, rate, delay, sched, "
 						  "queue-limit, queue-bytes, contract-share, source-check");
 	}
 	return 0;
+}
+
+/* A socket address's port, host order. */
+static unsigned sockaddr_port(const struct sockaddr_storage *a)
+{
+	size_t len;
+	uint16_t port;
+
+	nexthop_ip((const struct sockaddr *)a, &len, &port);
+	return ntohs(port);
 }
 
 /* A keyed udp link's options together (spec §1.1): the endpoint resolved, nothing stray. */
@@ -392,6 +410,13 @@ static int st_link(struct ctx *x, char **t, int n)
 	if (l->kind == LINK_UDP && l->peer_len && l->local.ss_family != l->peer.ss_family)
 		return fail(x, "udp link '%s': local and peer must both be IPv4 or both IPv6",
 			    l->name);
+	if (l->ports > 1 && (l->keyed || l->xdp == LINK_XDP_ON))
+		return fail(x, "udp link '%s': ports %u is for a plain udp link on its socket; drop "
+			    "'%s'", l->name, l->ports, l->keyed ? "key" : "xdp on");
+	if (l->ports > 1 && (sockaddr_port(&l->local) + l->ports - 1 > 65535 ||
+			     sockaddr_port(&l->peer) + l->ports - 1 > 65535))
+		return fail(x, "udp link '%s': ports %u runs past port 65535; start local and peer "
+			    "lower", l->name, l->ports);
 	if (l->kind == LINK_SCHC) {
 		char why[400];
 		if (config_schc_check(l, why, sizeof(why)) < 0)
@@ -721,10 +746,17 @@ int config_check(struct config *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	for (unsigned i = 0; i < c->n_links; i++) /* keyed links keep their socket (peer.c) */
-		if ((c->links[i].kind == LINK_ETH ||
-		     (c->links[i].kind == LINK_UDP && !c->links[i].keyed)) && !c->links[i].xdp)
-			c->links[i].xdp = c->xdp;
+	for (unsigned i = 0; i < c->n_links; i++) { /* keyed links keep their socket (peer.c) */
+		struct link_cfg *l = &c->links[i];
+		if ((l->kind == LINK_ETH || (l->kind == LINK_UDP && !l->keyed)) && !l->xdp)
+			l->xdp = c->xdp;
+		if (l->ports > 1 && l->xdp == LINK_XDP_ON) {
+			snprintf(err, errlen, "%s:%d: link '%s': ports %u runs on the UDP socket and "
+				 "the node has 'xdp on'; write 'xdp off' or 'xdp auto' on the link",
+				 c->path, c->link_line[i], l->name, l->ports);
+			return -1;
+		}
+	}
 	if (c->dead_ms <= c->hello_ms) {
 		snprintf(err, errlen, "%s: dead-interval %u must exceed hello-interval %u (about 4x)",
 			 c->path, c->dead_ms, c->hello_ms);
@@ -894,6 +926,8 @@ void config_print(const struct config *c, FILE *f)
 			format_sockaddr(&l->local, a, sizeof(a));
 			format_sockaddr(&l->peer, b, sizeof(b));
 			fprintf(f, " local %s peer %s", a, b);
+			if (l->ports > 1)
+				fprintf(f, " ports %u", l->ports);
 			if (l->xdp != c->xdp)
 				fprintf(f, " xdp %s", xdp_name(l->xdp));
 		} else {

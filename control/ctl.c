@@ -97,6 +97,8 @@ static json_t *link_json(const struct dp *dp, unsigned i)
 			      (json_int_t)s.tx_bytes, "tx_errors", (json_int_t)s.tx_err);
 	if (l->fan > 1)
 		json_object_set_new(j, "workers", json_integer(l->fan));
+	if (l->cfg.kind == LINK_UDP && link_ports(&l->cfg) > 1) /* spec §1.2 */
+		json_object_set_new(j, "ports", json_integer(link_ports(&l->cfg)));
 	json_object_set_new(j, "latency_us", json_integer(atomic_load(&l->lat_us)));
 	if (l->cfg.kind == LINK_ETH || (l->cfg.kind == LINK_UDP && !l->peer)) /* its data path
 		* (xdp), and how or why not */

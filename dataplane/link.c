@@ -2,6 +2,7 @@
  * an eth link may run on AF_XDP instead (xsk.c). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -11,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "fwd.h"
 #include "link.h"
 #include "newip/packet.h"
 #include "nexthop.h"
@@ -35,21 +37,58 @@ static void deep_rcvbuf(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 }
 
-int link_udp_socket(const struct link_cfg *c, bool reuseport)
+/* A non-blocking UDP socket bound to a (SO_REUSEADDR; SO_REUSEPORT with reuseport). */
+static int udp_socket_on(const struct sockaddr_storage *a, socklen_t len, bool reuseport)
 {
-	int one = 1, fd = socket(c->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1, fd = socket(a->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if ((reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) ||
-	    bind(fd, (const struct sockaddr *)&c->local, c->local_len) < 0) {
+	    bind(fd, (const struct sockaddr *)a, len) < 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
 		return -1;
 	}
 	return fd;
+}
+
+int link_udp_socket(const struct link_cfg *c, bool reuseport)
+{
+	return udp_socket_on(&c->local, c->local_len, reuseport);
+}
+
+/* A socket address's port, host order (IPv4 and IPv6 keep it at the same offset). */
+static uint16_t *sa_port(struct sockaddr_storage *a)
+{
+	return a->ss_family == AF_INET ? &((struct sockaddr_in *)a)->sin_port :
+					 &((struct sockaddr_in6 *)a)->sin6_port;
+}
+
+/* The sockets of ports 1.. of a udp link with ports > 1 (spec §1.2): each bound to the local
+ * port + i, connected to the peer's first port, and deaf: the peer sends to our first port
+ * only, so what comes to these is not the link's and the kernel drops it (counted in its UDP
+ * InErrors) rather than hold it unread. */
+static int open_ports(struct link *l)
+{
+	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog deaf = { .len = 1, .filter = &none };
+	struct sockaddr_storage a = l->cfg.local;
+	uint16_t base = ntohs(*sa_port(&a));
+
+	for (unsigned i = 1; i < link_ports(&l->cfg); i++) {
+		*sa_port(&a) = htons((uint16_t)(base + i));
+		int fd = udp_socket_on(&a, l->cfg.local_len, l->fan > 1);
+		if (fd < 0)
+			return -1;
+		l->pfd[l->n_pfd++] = fd;
+		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &deaf, sizeof(deaf)) < 0 ||
+		    connect(fd, (struct sockaddr *)&l->cfg.peer, l->cfg.peer_len) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int link_udp_bind(struct link *l)
@@ -71,10 +110,13 @@ void link_udp_defaults(struct link *l, unsigned overhead)
 int link_udp_open(struct link *l, char *err, size_t errlen)
 {
 	/* Connected: the kernel delivers only the neighbour's datagrams, and sends need no name.
-	 * Not when the workers share the port: the kernel's reuseport group would then pick the
-	 * first socket for every datagram, so link_rx checks the sender instead. */
+	 * Not when the workers share the port (the kernel's reuseport group would then pick the
+	 * first socket for every datagram) nor when the peer sends from several ports: link_rx
+	 * checks the sender instead. */
 	if (link_udp_bind(l) < 0 ||
-	    (l->fan <= 1 && connect(l->fd, (struct sockaddr *)&l->cfg.peer, l->cfg.peer_len) < 0)) {
+	    (link_udp_connected(l) &&
+	     connect(l->fd, (struct sockaddr *)&l->cfg.peer, l->cfg.peer_len) < 0) ||
+	    open_ports(l) < 0) {
 		snprintf(err, errlen, "link %s: udp socket: %s", l->cfg.name, strerror(errno));
 		return -1;
 	}
@@ -138,7 +180,9 @@ static int open_xdp_or(struct link *l, char *err, size_t errlen,
 
 	if (l->cfg.xdp != LINK_XDP_AUTO && l->cfg.xdp != LINK_XDP_ON)
 		return open(l, err, errlen);
-	if (xsk_open(l, why, sizeof(why), mode, sizeof(mode)) == 0) {
+	if (l->cfg.kind == LINK_UDP && link_ports(&l->cfg) > 1) { /* AF_XDP sends from one */
+		snprintf(why, sizeof(why), "ports %u takes the socket path", link_ports(&l->cfg));
+	} else if (xsk_open(l, why, sizeof(why), mode, sizeof(mode)) == 0) {
 		if (l->cfg.kind == LINK_UDP) /* the interface was found, not configured */
 			snprintf(l->note, sizeof(l->note), "AF_XDP on %s (%s)", l->cfg.ifname, mode);
 		else
@@ -196,6 +240,8 @@ void link_close(struct link *l)
 	l->peer = NULL;
 	xsk_close(l);
 	udp_gro_close(l);
+	while (l->n_pfd)
+		close(l->pfd[--l->n_pfd]);
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
@@ -204,17 +250,15 @@ void link_close(struct link *l)
 	schc_link_close(l);
 }
 
-/* A shared udp socket's datagram: from the peer (octets p, plen long, port pport), what
- * connect would have checked? */
-static bool from_peer(const struct sockaddr_in6 *from, socklen_t len, const uint8_t *p,
-		      size_t plen, uint16_t pport)
+bool link_from_peer(const struct link *l, const struct sockaddr_in6 *from, socklen_t len)
 {
-	size_t alen;
-	uint16_t port;
-	const uint8_t *a = nexthop_ip((const struct sockaddr *)from, &alen, &port);
+	size_t alen, plen;
+	uint16_t port, pport;
+	const uint8_t *a = nexthop_ip((const struct sockaddr *)from, &alen, &port),
+		      *p = nexthop_ip((const struct sockaddr *)&l->cfg.peer, &plen, &pport);
 
-	return len >= sizeof(struct sockaddr_in) && alen == plen && port == pport &&
-	       !memcmp(a, p, alen);
+	return len >= sizeof(struct sockaddr_in) && alen == plen &&
+	       (uint16_t)(ntohs(port) - ntohs(pport)) < link_ports(&l->cfg) && !memcmp(a, p, alen);
 }
 
 /* Datagrams or frames from socket fd, one a buffer; shared: an unconnected udp socket, whose
@@ -223,10 +267,6 @@ static unsigned sock_rx(struct link *l, int fd, bool shared, struct pool *pool,
 			struct dp_stats *st, struct pkt **out, unsigned max)
 {
 	unsigned n = 0, kept = 0;
-	size_t plen = 0;
-	uint16_t pport = 0;
-	const uint8_t *peer = shared ? nexthop_ip((const struct sockaddr *)&l->cfg.peer, &plen,
-						   &pport) : NULL;
 	int got;
 
 	if (max > BURST)
@@ -248,8 +288,7 @@ static unsigned sock_rx(struct link *l, int fd, bool shared, struct pool *pool,
 		pool_put(pool, out[i]);
 	for (int i = 0; i < got; i++) {
 		struct pkt *k = out[i];
-		if (shared &&
-		    !from_peer(&l->names[i], l->msgs[i].msg_hdr.msg_namelen, peer, plen, pport)) {
+		if (shared && !link_from_peer(l, &l->names[i], l->msgs[i].msg_hdr.msg_namelen)) {
 			STAT_ADD(st->drop[DROP_UNDERLAY], 1);
 			pool_put(pool, k);
 			continue;
@@ -267,7 +306,8 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 		return xsk_rx(l, pool, st, out, max > BURST ? BURST : max);
 	if (l->gro)
 		return udp_gro_rx(l, pool, st, out, max);
-	return sock_rx(l, l->fd, l->fan > 1 && l->cfg.kind == LINK_UDP, pool, st, out, max);
+	return sock_rx(l, l->fd, l->cfg.kind == LINK_UDP && !link_udp_connected(l), pool, st, out,
+		       max);
 }
 
 unsigned link_rx_kernel(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
@@ -295,15 +335,16 @@ static void gso_cmsg(struct link *l, unsigned m, uint16_t seg)
 	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
 }
 
-unsigned link_group_msgs(struct link *l, struct iovec *iov, unsigned per, size_t extra,
-			 void *name, socklen_t namelen)
+/* link_group_msgs for the queue's packets [i, end), from port, appended after message nmsg;
+ * returns the messages then. */
+static unsigned group_range(struct link *l, unsigned i, unsigned end, unsigned nmsg,
+			    struct iovec *iov, unsigned per, size_t extra, void *name,
+			    socklen_t namelen, uint8_t port)
 {
-	unsigned nmsg = 0;
-
-	for (unsigned i = 0; i < l->n_tx; nmsg++) {
+	for (; i < end; nmsg++) {
 		unsigned j = i + 1;
 		size_t seg = l->txq[i]->len + extra, total = seg;
-		while (l->gso && j < l->n_tx && j - i < 64 && total + l->txq[j]->len + extra <= 60000 &&
+		while (l->gso && j < end && j - i < 64 && total + l->txq[j]->len + extra <= 60000 &&
 		       l->txq[j]->len + extra <= seg) {
 			total += l->txq[j]->len + extra;
 			if (l->txq[j++]->len + extra < seg)
@@ -315,8 +356,54 @@ unsigned link_group_msgs(struct link *l, struct iovec *iov, unsigned per, size_t
 		if (j - i > 1) /* only a udp link has gso */
 			gso_cmsg(l, nmsg, (uint16_t)seg);
 		l->segs[nmsg] = j - i;
+		l->msg_port[nmsg] = port;
 		i = j;
 	}
+	return nmsg;
+}
+
+unsigned link_group_msgs(struct link *l, struct iovec *iov, unsigned per, size_t extra,
+			 void *name, socklen_t namelen)
+{
+	return group_range(l, 0, l->n_tx, 0, iov, per, extra, name, namelen, 0);
+}
+
+/* A queued packet's port of ports (spec §1.2): its flow hash (§9) modulo ports, so that one
+ * flow always leaves from one port. A packet too short for its addresses takes the first. */
+static unsigned flow_port(const struct pkt *k, unsigned ports)
+{
+	const uint8_t *d = k->data;
+	struct nip_pkt v;
+
+	if (k->len < NIP_BASE_LEN || NIP_BASE_LEN + (uint32_t)d[10] + d[11] > k->len)
+		return 0;
+	v.flow_label = (uint32_t)(d[1] & 0x0f) << 16 | (uint32_t)d[2] << 8 | d[3];
+	v.dst = d + NIP_BASE_LEN, v.dst_len = d[10];
+	v.src = v.dst + v.dst_len, v.src_len = d[11];
+	return fwd_flow_hash(&v) % ports;
+}
+
+/* A udp link with several ports: the queue sorted by port, order kept within each (a stable
+ * counting sort), then each port's messages; the first port's socket is not connected. */
+static unsigned build_port_msgs(struct link *l, unsigned ports)
+{
+	struct pkt *q[BURST];
+	uint8_t port[BURST];
+	unsigned at[LINK_PORTS_MAX + 1] = { 0 }, nmsg = 0;
+
+	for (unsigned i = 0; i < l->n_tx; i++)
+		at[(port[i] = (uint8_t)flow_port(l->txq[i], ports)) + 1]++;
+	for (unsigned p = 1; p <= ports; p++)
+		at[p] += at[p - 1];
+	for (unsigned i = 0; i < l->n_tx; i++)
+		q[at[port[i]]++] = l->txq[i];
+	for (unsigned i = 0; i < l->n_tx; i++) {
+		l->txq[i] = q[i];
+		l->iov[i] = (struct iovec){ q[i]->data, q[i]->len };
+	}
+	for (unsigned p = 0, from = 0; p < ports; from = at[p++]) /* at[p]: where p's end */
+		nmsg = group_range(l, from, at[p], nmsg, l->iov, 1, 0, p ? NULL : &l->cfg.peer,
+				   p ? 0 : l->cfg.peer_len, (uint8_t)p);
 	return nmsg;
 }
 
@@ -325,6 +412,8 @@ static unsigned build_msgs(struct link *l)
 {
 	bool eth = l->cfg.kind == LINK_ETH;
 
+	if (!eth && link_ports(&l->cfg) > 1)
+		return build_port_msgs(l, link_ports(&l->cfg));
 	for (unsigned i = 0; i < l->n_tx; i++)
 		l->iov[i] = (struct iovec){ l->txq[i]->data, l->txq[i]->len };
 	if (eth)
@@ -348,7 +437,11 @@ void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)
 	}
 
 	while (done < nmsg) {
-		int sent = sendmmsg(l->fd, l->msgs + done, nmsg - done, MSG_DONTWAIT);
+		unsigned end = done + 1; /* the messages from one port */
+		while (end < nmsg && l->msg_port[end] == l->msg_port[done])
+			end++;
+		int fd = l->msg_port[done] ? l->pfd[l->msg_port[done] - 1] : l->fd;
+		int sent = sendmmsg(fd, l->msgs + done, end - done, MSG_DONTWAIT);
 		if (sent <= 0) { /* the first unsent message failed: count its packets, go on */
 			if (l->segs[done] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT))
 				l->gso = false; /* this path cannot segment: plain sends from now on */

@@ -24,6 +24,7 @@
 #define LINK_MTU_MAX 2000 /* below PKT_BUF */
 #define LINK_LOCAL 0xffff
 #define LINK_DELAY_MAX 2048 /* packets an emulated delay holds (a quarter of the pool) */
+#define LINK_PORTS_MAX 16   /* a udp link's source ports (spec §1.2) */
 
 /* An eth link's data path (xdp in newipd.conf): the packet socket, or AF_XDP (xsk.c) with
  * the packet socket as the fallback (auto) or never (on: the link fails without it). DEFAULT:
@@ -59,6 +60,8 @@ struct link_cfg {
 	uint8_t src_check;   /* enum src_check (guard.h): a host-facing link's source check */
 	bool no_offload;     /* tun: plain reads, one packet each (no vnet header, no TSO);
 			      * udp: plain datagrams, one packet each (no GSO, no GRO) */
+	uint8_t ports;	     /* plain udp (spec §1.2): sends from local port + flow hash mod
+			      * ports, takes the peer's from its port up to + ports - 1; 0: 1 */
 	/* A keyed udp link (spec §1.1): peer is the optional initial endpoint. */
 	bool keyed, sealed;
 	uint16_t keepalive_s;			/* 0: no keepalives */
@@ -87,6 +90,11 @@ struct link {
 	struct sockaddr_ll sll;
 	bool gso;			/* udp: equal-size runs leave as one UDP_SEGMENT send */
 	struct udp_gro *gro;		/* a plain udp link's GRO (udp_gro.c), else NULL */
+	/* A udp link with ports > 1: the sockets that send from local port + 1, + 2, ...
+	 * (connected to the peer, read nothing), n_pfd of them; a message's port in a flush. */
+	int pfd[LINK_PORTS_MAX - 1];
+	uint8_t n_pfd;
+	uint8_t msg_port[BURST];
 	unsigned segs[BURST];		/* packets in each message of a flush */
 	char cmsg[BURST][32];		/* CMSG_SPACE(sizeof(uint16_t)), aligned */
 	/* Egress: the scheduler's queues and class counters (counters on every link). */
@@ -135,6 +143,23 @@ unsigned link_rx(struct link *l, struct pool *pool, struct dp_stats *st, struct 
 unsigned link_rx_kernel(struct link *l, struct pool *pool, struct dp_stats *st, struct pkt **out,
 			unsigned max);
 
+/* The source ports of a udp link (spec §1.2). */
+static inline unsigned link_ports(const struct link_cfg *c)
+{
+	return c->ports > 1 ? c->ports : 1;
+}
+
+/* A udp link's socket is connected to the peer, so the kernel checks the sender: not when the
+ * workers share it (names each send), nor when the peer sends from several ports. */
+static inline bool link_udp_connected(const struct link *l)
+{
+	return l->fan <= 1 && link_ports(&l->cfg) == 1;
+}
+
+/* A datagram on an unconnected udp socket came from the peer's address and one of its ports,
+ * as connect would have checked. */
+bool link_from_peer(const struct link *l, const struct sockaddr_in6 *from, socklen_t len);
+
 /* A packet read from a link's socket: len octets arrived (whole: not truncated). It is the
  * link's and counted; truncated or longer than a buffer its length is 0, which the caller
  * drops as DROP_RX_TRUNC. */
@@ -165,8 +190,9 @@ static inline void link_enqueue(struct link *l, struct pkt *k, struct pool *pool
 		link_flush(l, pool, st);
 }
 
-/* A plain udp link's socket, bound and connected to its peer, with link_udp_defaults (no
- * overhead) and GRO when one worker reads it; -1 with "link NAME: udp socket: ..." in err. */
+/* A plain udp link's socket, bound and (link_udp_connected) connected to its peer, its other
+ * ports' sockets, link_udp_defaults (no overhead) and GRO when one worker reads it; -1 with
+ * "link NAME: udp socket: ..." in err. */
 int link_udp_open(struct link *l, char *err, size_t errlen);
 /* A non-blocking UDP socket bound to the link's local address (SO_REUSEADDR, so that tools may
  * share the port; with reuseport, SO_REUSEPORT too, for the workers' group); -1 with errno. */
@@ -179,7 +205,7 @@ void link_udp_defaults(struct link *l, unsigned overhead);
 /* Group the queue into messages: one per packet, or with GSO one per run of equal sizes (a
  * shorter packet may close a run), at most 64 segments and 60000 octets a run. Each packet is
  * `per` iovecs of iov and extra octets longer on the wire than in the queue; every message
- * goes to name (NULL: the connected peer). Returns how many. */
+ * goes to name (NULL: the connected peer) from the link's first port. Returns how many. */
 unsigned link_group_msgs(struct link *l, struct iovec *iov, unsigned per, size_t extra,
 			 void *name, socklen_t namelen);
 

@@ -57,10 +57,12 @@ static uint16_t run_size(struct msghdr *h)
 	return 0;
 }
 
-/* Read up to max messages; false when nothing came. */
-static bool gro_read(struct link *l, struct pool *pool, unsigned max)
+/* Read up to max messages; false when nothing came. A socket that is not connected (a peer
+ * with several ports) names each sender, and a run not from the peer is dropped whole. */
+static bool gro_read(struct link *l, struct pool *pool, struct dp_stats *st, unsigned max)
 {
 	struct udp_gro *g = l->gro;
+	bool check = !link_udp_connected(l);
 	unsigned n = 0;
 	int got;
 
@@ -69,7 +71,9 @@ static bool gro_read(struct link *l, struct pool *pool, unsigned max)
 		if (!(g->held[n] = pool_get(pool)))
 			break;
 		g->iov[n][0] = (struct iovec){ g->held[n]->data, PKT_BUF };
-		l->msgs[n].msg_hdr = (struct msghdr){ .msg_iov = g->iov[n], .msg_iovlen = 2,
+		l->msgs[n].msg_hdr = (struct msghdr){ .msg_name = check ? &l->names[n] : NULL,
+						      .msg_namelen = check ? sizeof(l->names[n]) : 0,
+						      .msg_iov = g->iov[n], .msg_iovlen = 2,
 						      .msg_control = g->cmsg[n],
 						      .msg_controllen = sizeof(g->cmsg[n]) };
 	}
@@ -87,6 +91,12 @@ static bool gro_read(struct link *l, struct pool *pool, unsigned max)
 		g->size[i] = run_size(h);
 		if (g->size[i] >= g->len[i])
 			g->size[i] = 0;
+		if (check && !link_from_peer(l, &l->names[i], h->msg_namelen)) {
+			STAT_ADD(st->drop[DROP_UNDERLAY],
+				 g->size[i] ? (g->len[i] + g->size[i] - 1) / g->size[i] : 1);
+			pool_put(pool, g->held[i]);
+			g->held[i] = NULL; /* the cut passes it by */
+		}
 	}
 	g->n = (unsigned)got;
 	return got > 0;
@@ -114,12 +124,16 @@ unsigned udp_gro_rx(struct link *l, struct pool *pool, struct dp_stats *st, stru
 
 	if (max > GRO_MSGS)
 		max = GRO_MSGS;
-	if (!udp_gro_waiting(g) && !gro_read(l, pool, max))
+	if (!udp_gro_waiting(g) && !gro_read(l, pool, st, max))
 		return 0;
 	while (g->cur < g->n && got < max) {
 		unsigned i = g->cur;
 		struct pkt *k = g->held[i];
 		uint32_t len = g->len[i], size = g->size[i];
+		if (!k) { /* dropped by gro_read */
+			g->cur++;
+			continue;
+		}
 		if (!size) { /* one datagram, in place */
 			link_took(l, k, len, true);
 			out[got++] = k;

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libsodium-dev libjansson-dev
 	libxdp-dev libbpf-dev
 	libyaml-dev tshark xxd iproute2 procps gnuplot-nox pandoc man-db systemd
-	libmicrohttpd-dev prometheus curl iputils-ping traceroute openssh-server openssh-client iperf3 nftables
+	libmicrohttpd-dev prometheus curl iputils-ping traceroute openssh-server openssh-client iperf3 nftables ethtool
 	python3)
 
 missing=()

@@ -28,6 +28,18 @@ case_ offload-value 4 "offload 'no': write on or off" 'name: t
 nodes: {a: {addresses: [x01]}, b: {addresses: [x02]}}
 links:
   - {endpoints: [a:b, b:a], kind: udp, offload: no}'
+case_ ports-eth 4 "'ports' applies to plain udp links only" 'name: t
+nodes: {a: {addresses: [x01]}, b: {addresses: [x02]}}
+links:
+  - {endpoints: [a:b, b:a], kind: eth, ports: 4}'
+case_ ports-value 4 "ports '0' out of range; use 1 to 16" 'name: t
+nodes: {a: {addresses: [x01]}, b: {addresses: [x02]}}
+links:
+  - {endpoints: [a:b, b:a], kind: udp, ports: 0}'
+case_ queues-eth 4 "'queues' applies to udp links only" 'name: t
+nodes: {a: {addresses: [x01]}, b: {addresses: [x02]}}
+links:
+  - {endpoints: [a:b, b:a], kind: eth, queues: 2}'
 case_ schc-needs-rules 4 "a schc link needs 'rules: FILE'" 'name: t
 nodes: {g: {addresses: [x01]}, s: {addresses: [x0b01]}}
 links:

@@ -3,8 +3,10 @@
 # flows (newip perf -P 8, one Flow Label each) cross two routers whose links two workers read,
 # over Ethernet (a PACKET_FANOUT group) and UDP on IPv6 and IPv4 (SO_REUSEPORT groups), and
 # not one packet of any flow is reordered; both of r's workers forward a share; s's second
-# worker hands what leaves on its paced link to worker 0 (one scheduling owner per link); a
-# shared udp socket, which is not connected, drops and counts a datagram from a foreign port;
+# worker hands what leaves on its paced link to worker 0 (one scheduling owner per link); r
+# sends the flows to s from several of its link's four ports (ports 4), each flow from one; a
+# shared udp socket, which is not connected, drops and counts a datagram from a foreign port
+# (one past the peer's four, too);
 # the counters of all workers add up in newip stats; bad 'workers' values are refused.
 source "$(dirname "$0")/lib.sh"
 topo=$SRC/tests/net/workers.yaml
@@ -27,6 +29,22 @@ expect_match "r's udp link, read by 2 workers, has GSO but no GRO" '^    offload
 	"$("$NEWIP" -n r link | sed -n '/^s:/,$p')"
 expect_match "b's udp link, read by 1, has both" '^    offload: gso on, gro on' "$("$NEWIP" -n b link)"
 
+expect_match "the lab wrote 'ports 4' on both ends of the r-s link" '^link s udp .* ports 4' \
+	"$(grep '^link s ' "$NEWIP_RUNDIR/labs/workers/r.conf")"
+expect_match "newip link: s's link to r has 4 ports" '^r: udp mtu [0-9]* local .* 4 ports each$' \
+	"$("$NEWIP" -n s link)"
+# s counts what arrives from each of r's four ports over IPv6 (nftables, in s's namespace)
+ip netns exec nip-workers-s nft -f - <<'NFT'
+table inet ports {
+	chain in {
+		type filter hook input priority 0;
+		meta nfproto ipv6 udp sport 6464 counter
+		meta nfproto ipv6 udp sport 6465 counter
+		meta nfproto ipv6 udp sport 6466 counter
+		meta nfproto ipv6 udp sport 6467 counter
+	}
+}
+NFT
 "$NEWIP" -n b perf -s >"$WORK/srv.out" 2>&1 & srv=$!
 wait_until 5 grep -q "perf server" "$WORK/srv.out"
 "$NEWIP" -n a perf x04 -P 8 --rate 4m --size 200 --time 2 --json >"$WORK/perf.json" ||
@@ -42,6 +60,10 @@ for f in flows:
 sys.exit(0 if ok else 1)
 PY
 echo "ok - 8 flows through r and s: none reordered, under 1 % lost"
+counts=$(ip netns exec nip-workers-s nft list table inet ports | sed -n 's/.*udp sport \([0-9]*\) counter packets \([0-9]*\).*/\1:\2/p')
+echo "figure: packets s received from r's ports: $(echo $counts)"
+busy=$(for c in $counts; do [ "${c#*:}" -gt 100 ] && echo "$c"; done | wc -l)
+check "the 8 flows came from more than one of r's ports ($busy busy)" test "$busy" -ge 2
 for w in 0 1; do
 	fw=$(wshare r $w forwarded)
 	echo "figure: r worker $w forwarded $fw, handed off $(wshare r $w handed_off)"
@@ -70,6 +92,15 @@ s.bind((sys.argv[2].rsplit(':', 1)[0].strip('[]'), 7000))
 for _ in range(5): s.sendto(b'x' * 48, (h.strip('[]'), int(p)))" "$sl" "$rl"
 under() { test "$(jnum s stats underlay)" -eq $((${before:-0} + 5)); }
 check "5 datagrams from another port are dropped as underlay" wait_until 3 under
+# and from the port just past r's four (6464 + 4): not the peer's either
+before=$(jnum s stats underlay)
+ip netns exec nip-workers-r python3 -c "
+import socket, sys
+h, p = sys.argv[1].rsplit(':', 1)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[2].rsplit(':', 1)[0].strip('[]'), int(sys.argv[2].rsplit(':', 1)[1]) + 4))
+for _ in range(5): s.sendto(b'x' * 48, (h.strip('[]'), int(p)))" "$sl" "$rl"
+check "5 datagrams from r's port + 4 are dropped as underlay" wait_until 3 under
 check "a still reaches b" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.05 -W 2 x04 | grep -q ' 5 received'"
 lab_down "$topo" workers
 

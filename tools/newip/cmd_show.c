@@ -113,13 +113,16 @@ static void print_link(json_t *r)
 
 	json_array_foreach(json_object_get(r, "links"), i, l) {
 		const char *kind = json_string_value(json_object_get(l, "kind"));
+		char ports[40] = ""; /* spec §1.2: several local ports, one a flow */
+		if (cli_jint(l, "ports") > 1)
+			snprintf(ports, sizeof(ports), ", %lld ports each", cli_jint(l, "ports"));
 		printf("%s: %s mtu %lld ", json_string_value(json_object_get(l, "name")), kind,
 		       cli_jint(l, "mtu"));
 		if (json_is_object(json_object_get(l, "peer")))
 			print_peer(l);
 		else if (!strcmp(kind, "udp") || !strcmp(kind, "schc"))
-			printf("local %s peer %s\n", json_string_value(json_object_get(l, "local")),
-			       json_string_value(json_object_get(l, "peer")));
+			printf("local %s peer %s%s\n", json_string_value(json_object_get(l, "local")),
+			       json_string_value(json_object_get(l, "peer")), ports);
 		else
 			printf("dev %s\n", json_string_value(json_object_get(l, "dev")));
 		json_t *path = json_object_get(l, "path");

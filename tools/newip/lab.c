@@ -153,9 +153,12 @@ static int make_namespaces(const struct lab *lab, const char *dir)
 		const struct lab_link *l = &lab->links[i];
 		ns_name(na, sizeof(na), lab, l->a);
 		ns_name(nb, sizeof(nb), lab, l->b);
-		fprintf(f, "link add name %s netns %s mtu %d type veth peer name %s netns %s mtu %d "
-			"# link %s:%s - %s:%s (line %d)\n", l->ifa, na, link_mtu(l), l->ifb, nb,
-			link_mtu(l), lab->nodes[l->a].name, l->ifa, lab->nodes[l->b].name, l->ifb,
+		char q[64] = ""; /* queues: each end's, so that a sender's queue is a receiver's */
+		if (l->queues > 1)
+			snprintf(q, sizeof(q), " numtxqueues %d numrxqueues %d", l->queues, l->queues);
+		fprintf(f, "link add name %s netns %s mtu %d%s type veth peer name %s netns %s mtu %d%s "
+			"# link %s:%s - %s:%s (line %d)\n", l->ifa, na, link_mtu(l), q, l->ifb, nb,
+			link_mtu(l), q, lab->nodes[l->a].name, l->ifa, lab->nodes[l->b].name, l->ifb,
 			l->line);
 	}
 	if (fclose(f) != 0)
@@ -244,6 +247,8 @@ static int write_config(const struct lab *lab, int node, const char *path)
 			fprintf(f, " mtu %d", l->mtu);
 		if (l->no_offload)
 			fprintf(f, " offload off");
+		if (l->ports > 1)
+			fprintf(f, " ports %d", l->ports);
 		fprintf(f, "%s", l->egress);
 		if (l->check_node == node)
 			fprintf(f, " source-check %s", l->check_strict ? "strict" : "on");

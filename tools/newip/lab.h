@@ -46,6 +46,8 @@ struct lab_link {
 	bool check_strict;
 	bool keyed; /* udp: peers named by their node keys (docs/spec.md §1.1) */
 	bool no_offload; /* udp: 'offload off' at both ends (no GSO, no GRO) */
+	int ports;	 /* plain udp: 'ports N' at both ends (spec §1.2); 0: one */
+	int queues;	 /* udp: the veth pair's transmit and receive queues (RSS); 0: one */
 	/* kind schc (docs/spec.md §13.4): the link options both ends share (rules as an absolute
 	 * path, frame, bitrate, duty, loss), and the end that is the LPWAN gateway */
 	bool schc;

@@ -311,7 +311,7 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 					    "rate",	 "delay",	"sched",  "queue-limit",
 					    "contract-share", "source-check", "keyed", "rules",
 					    "gateway", "frame", "bitrate", "duty", "loss", "offload",
-					    NULL };
+					    "ports", "queues", NULL };
 	struct lab_link *l;
 	yaml_node_t *ep = get(x, ln, "endpoints");
 	const char *kind = scalar(get(x, ln, "kind")), *mtu = scalar(get(x, ln, "mtu"));
@@ -374,6 +374,19 @@ static int load_link(struct ctx *x, struct lab *lab, yaml_node_t *ln)
 		return fail(x, get(x, ln, "offload"), "'offload' applies to udp links only (UDP GSO "
 			    "and GRO)");
 	l->no_offload = off && !strcmp(off, "off");
+	const char *ports = scalar(get(x, ln, "ports"));
+	char *end;
+	if (ports && ((l->ports = (int)strtol(ports, &end, 10)) < 1 || l->ports > 16 || *end))
+		return fail(x, get(x, ln, "ports"), "ports '%s' out of range; use 1 to 16", ports);
+	if (ports && (l->eth || l->schc || l->keyed))
+		return fail(x, get(x, ln, "ports"), "'ports' applies to plain udp links only (the "
+			    "local ports a link sends from, docs/spec.md §1.2)");
+	const char *queues = scalar(get(x, ln, "queues"));
+	if (queues && ((l->queues = (int)strtol(queues, &end, 10)) < 1 || l->queues > 64 || *end))
+		return fail(x, get(x, ln, "queues"), "queues '%s' out of range; use 1 to 64", queues);
+	if (queues && (l->eth || l->schc))
+		return fail(x, get(x, ln, "queues"), "'queues' applies to udp links only (an eth "
+			    "link's AF_XDP socket reads one queue)");
 	if (load_egress(x, ln, l) < 0)
 		return -1;
 	/* "source-check: r1" or "r1 strict": r1 checks what the other end sends (spec §11) */
