@@ -125,16 +125,17 @@ round_trip "a schc link (rules beside the file) reads back the same" "$work/schc
 # offload (UDP GSO and GRO) on udp links and gateways, nowhere else; off reads back.
 case_ offload-value "link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 offload maybe" 8 "'offload' is on or off, on a gateway or a udp link"
 case_ offload-eth "link e1 eth dev veth1 offload off" 8 "'offload' is on or off, on a gateway or a udp link"
-# ports (spec §1.2): plain udp links on their socket, 1 to 16, not past port 65535
+# ports (spec §1.2): plain udp links on their socket, 1 to 16, not past port 65535 (the round
+# trip with xdp auto: netxdp runs this with NEWIPD_XDP=on, and xdp on would refuse it)
 case_ ports-range "link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 ports 17" 8 "ports '17' out of range; use 1 to 16"
 case_ ports-keyed "link u1 udp local 10.9.2.1:6464 key $(printf 'k%.0s' {1..43})= ports 4" 8 "udp link 'u1': ports 4 is for a plain udp link on its socket; drop 'key'"
 case_ ports-xdp "link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 ports 4 xdp on" 8 "udp link 'u1': ports 4 is for a plain udp link on its socket; drop 'xdp on'"
 case_ ports-past "link u1 udp local 10.9.2.1:65530 peer 10.9.2.2:6464 ports 8" 8 "udp link 'u1': ports 8 runs past port 65535"
 case_ ports-node-xdp "xdp on
 link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 ports 4" 9 "link 'u1': ports 4 runs on the UDP socket and the node has 'xdp on'; write 'xdp off' or 'xdp auto' on the link"
-printf '%s\nlink u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 ports 4\n' "$good" >"$work/ports.conf"
+printf '%s\nlink u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 ports 4 xdp auto\n' "$good" >"$work/ports.conf"
 round_trip "a udp link with ports 4 reads back the same" "$work/ports.conf" \
-	'^link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 ports 4 metric 10$'
+	'^link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 ports 4 xdp auto metric 10$'
 printf '%s\nlink u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 offload off\n' "$good" >"$work/off.conf"
 round_trip "a udp link with offload off reads back the same" "$work/off.conf" \
 	'^link u1 udp local 10.9.2.1:6464 peer 10.9.2.2:6464 offload off metric 10$'
