@@ -250,15 +250,10 @@ void link_close(struct link *l)
 	schc_link_close(l);
 }
 
-bool link_from_peer(const struct link *l, const struct sockaddr_in6 *from, socklen_t len)
+void link_peer_of(const struct link *l, struct link_peer *p)
 {
-	size_t alen, plen;
-	uint16_t port, pport;
-	const uint8_t *a = nexthop_ip((const struct sockaddr *)from, &alen, &port),
-		      *p = nexthop_ip((const struct sockaddr *)&l->cfg.peer, &plen, &pport);
-
-	return len >= sizeof(struct sockaddr_in) && alen == plen &&
-	       (uint16_t)(ntohs(port) - ntohs(pport)) < link_ports(&l->cfg) && !memcmp(a, p, alen);
+	p->ip = nexthop_ip((const struct sockaddr *)&l->cfg.peer, &p->len, &p->port);
+	p->ports = link_ports(&l->cfg);
 }
 
 /* Datagrams or frames from socket fd, one a buffer; shared: an unconnected udp socket, whose
@@ -267,6 +262,7 @@ static unsigned sock_rx(struct link *l, int fd, bool shared, struct pool *pool,
 			struct dp_stats *st, struct pkt **out, unsigned max)
 {
 	unsigned n = 0, kept = 0;
+	struct link_peer peer;
 	int got;
 
 	if (max > BURST)
@@ -281,6 +277,8 @@ static unsigned sock_rx(struct link *l, int fd, bool shared, struct pool *pool,
 	}
 	if (n == 0) /* pool exhausted: leave the datagrams queued in the kernel */
 		return 0;
+	if (shared)
+		link_peer_of(l, &peer);
 	got = recvmmsg(fd, l->msgs, n, MSG_DONTWAIT, NULL);
 	if (got < 0) /* EAGAIN, or ECONNREFUSED from an ICMP error on the underlay: nothing read */
 		got = 0;
@@ -288,7 +286,7 @@ static unsigned sock_rx(struct link *l, int fd, bool shared, struct pool *pool,
 		pool_put(pool, out[i]);
 	for (int i = 0; i < got; i++) {
 		struct pkt *k = out[i];
-		if (shared && !link_from_peer(l, &l->names[i], l->msgs[i].msg_hdr.msg_namelen)) {
+		if (shared && !link_from_peer(&peer, &l->names[i], l->msgs[i].msg_hdr.msg_namelen)) {
 			STAT_ADD(st->drop[DROP_UNDERLAY], 1);
 			pool_put(pool, k);
 			continue;
@@ -437,7 +435,7 @@ void link_flush(struct link *l, struct pool *pool, struct dp_stats *st)
 	}
 
 	while (done < nmsg) {
-		unsigned end = done + 1; /* the messages from one port */
+		unsigned end = l->n_pfd ? done + 1 : nmsg; /* the messages from one port */
 		while (end < nmsg && l->msg_port[end] == l->msg_port[done])
 			end++;
 		int fd = l->msg_port[done] ? l->pfd[l->msg_port[done] - 1] : l->fd;

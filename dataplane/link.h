@@ -2,15 +2,18 @@
 #ifndef NEWIP_LINK_H
 #define NEWIP_LINK_H
 
+#include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "../gateway/gso.h"
 #include "../gateway/xlat.h"
+#include "nexthop.h"
 #include "peer.h"
 #include "pool.h"
 #include "schc_link.h"
@@ -156,9 +159,29 @@ static inline bool link_udp_connected(const struct link *l)
 	return l->fan <= 1 && link_ports(&l->cfg) == 1;
 }
 
+/* A udp link's peer as an unconnected socket's senders are checked against it: its address
+ * octets, their length, its first port (network order) and how many ports. Taken once a burst. */
+struct link_peer {
+	const uint8_t *ip;
+	size_t len;
+	uint16_t port;
+	unsigned ports;
+};
+
+void link_peer_of(const struct link *l, struct link_peer *p);
+
 /* A datagram on an unconnected udp socket came from the peer's address and one of its ports,
  * as connect would have checked. */
-bool link_from_peer(const struct link *l, const struct sockaddr_in6 *from, socklen_t len);
+static inline bool link_from_peer(const struct link_peer *p, const struct sockaddr_in6 *from,
+				  socklen_t len)
+{
+	size_t alen;
+	uint16_t port;
+	const uint8_t *a = nexthop_ip((const struct sockaddr *)from, &alen, &port);
+
+	return len >= sizeof(struct sockaddr_in) && alen == p->len &&
+	       (uint16_t)(ntohs(port) - ntohs(p->port)) < p->ports && !memcmp(a, p->ip, alen);
+}
 
 /* A packet read from a link's socket: len octets arrived (whole: not truncated). It is the
  * link's and counted; truncated or longer than a buffer its length is 0, which the caller

@@ -63,6 +63,7 @@ static bool gro_read(struct link *l, struct pool *pool, struct dp_stats *st, uns
 {
 	struct udp_gro *g = l->gro;
 	bool check = !link_udp_connected(l);
+	struct link_peer peer;
 	unsigned n = 0;
 	int got;
 
@@ -79,6 +80,8 @@ static bool gro_read(struct link *l, struct pool *pool, struct dp_stats *st, uns
 	}
 	if (n == 0) /* pool exhausted: leave the datagrams queued in the kernel */
 		return false;
+	if (check)
+		link_peer_of(l, &peer);
 	got = recvmmsg(l->fd, l->msgs, n, MSG_DONTWAIT, NULL);
 	if (got < 0) /* EAGAIN, or ECONNREFUSED from an ICMP error on the underlay */
 		got = 0;
@@ -91,7 +94,7 @@ static bool gro_read(struct link *l, struct pool *pool, struct dp_stats *st, uns
 		g->size[i] = run_size(h);
 		if (g->size[i] >= g->len[i])
 			g->size[i] = 0;
-		if (check && !link_from_peer(l, &l->names[i], h->msg_namelen)) {
+		if (check && !link_from_peer(&peer, &l->names[i], h->msg_namelen)) {
 			STAT_ADD(st->drop[DROP_UNDERLAY],
 				 g->size[i] ? (g->len[i] + g->size[i] - 1) / g->size[i] : 1);
 			pool_put(pool, g->held[i]);

@@ -84,22 +84,20 @@ print(next(l['local'] for l in json.load(sys.stdin)['links'] if l['name'] == sys
 }
 sl=$(local_of s r) rl=$(local_of r s)
 before=$(jnum s stats underlay)
-ip netns exec nip-workers-r python3 -c "
+foreign() { # PORT: 5 datagrams to s's link from r's underlay address and PORT
+	ip netns exec nip-workers-r python3 -c "
 import socket, sys
 h, p = sys.argv[1].rsplit(':', 1)
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.bind((sys.argv[2].rsplit(':', 1)[0].strip('[]'), 7000))
-for _ in range(5): s.sendto(b'x' * 48, (h.strip('[]'), int(p)))" "$sl" "$rl"
+s.bind((sys.argv[2].rsplit(':', 1)[0].strip('[]'), int(sys.argv[3])))
+for _ in range(5): s.sendto(b'x' * 48, (h.strip('[]'), int(p)))" "$sl" "$rl" "$1"
+}
+foreign 7000
 under() { test "$(jnum s stats underlay)" -eq $((${before:-0} + 5)); }
 check "5 datagrams from another port are dropped as underlay" wait_until 3 under
 # and from the port just past r's four (6464 + 4): not the peer's either
 before=$(jnum s stats underlay)
-ip netns exec nip-workers-r python3 -c "
-import socket, sys
-h, p = sys.argv[1].rsplit(':', 1)
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.bind((sys.argv[2].rsplit(':', 1)[0].strip('[]'), int(sys.argv[2].rsplit(':', 1)[1]) + 4))
-for _ in range(5): s.sendto(b'x' * 48, (h.strip('[]'), int(p)))" "$sl" "$rl"
+foreign $(( ${rl##*:} + 4 ))
 check "5 datagrams from r's port + 4 are dropped as underlay" wait_until 3 under
 check "a still reaches b" sh -c "'$NEWIP' -n a ping -q -c 5 -i 0.05 -W 2 x04 | grep -q ' 5 received'"
 lab_down "$topo" workers
